@@ -1,0 +1,230 @@
+/*
+ * letsdata/document.h - the documents a handler produces: Document, ErrorDoc, SkipDoc.
+ *
+ * SPDX-License-Identifier: MIT
+ */
+#ifndef LETSDATA_DOCUMENT_H
+#define LETSDATA_DOCUMENT_H
+
+/**
+ * @file letsdata/document.h
+ * @brief Opaque documents and their wire JSON.
+ *
+ * A document is what a handler turns a record into. LetsData knows three kinds:
+ *
+ * | kind            | sent to                | extra members                              |
+ * |-----------------|------------------------|--------------------------------------------|
+ * | LD_DOC_DOCUMENT | the write destination  | none                                       |
+ * | LD_DOC_ERROR    | the error destination  | errorStartoffsetMap, errorEndoffsetMap, errorMessage |
+ * | LD_DOC_SKIP     | counted (not written)  | errorStartoffsetMap, errorEndoffsetMap, skipMessage  |
+ *
+ * Every kind has documentId, recordType, partitionKey (strings, may be NULL),
+ * documentMetadata and documentKeyValuesMap (JSON objects, may be NULL). ErrorDoc and
+ * SkipDoc also carry start/end offset maps (JSON objects keyed by a locator such as the
+ * file type or "sequenceNumber", may be NULL) and a message.
+ *
+ * Wire JSON (member names exactly as LetsData spells them, including the lower-case
+ * "o" in "errorStartoffsetMap"):
+ * @code
+ * {"documentType": "Document", "documentId": s, "recordType": s, "partitionKey": s,
+ *  "documentMetadata": object|null, "documentKeyValuesMap": object|null}
+ * @endcode
+ *
+ * Ownership: strings passed in are copied. JSON values passed to constructors and
+ * setters are *stolen* (as with json_object_set_new(); released even when the call
+ * fails), so `ld_document_new(..., json_object(), json_pack(...))` does not leak.
+ * Getters return *borrowed* pointers valid until the document is freed or the member
+ * is replaced.
+ *
+ * Thread safety: a document may be read from several threads at once; writes need
+ * external locking.
+ */
+
+#include <jansson.h>
+
+#include <letsdata/common.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** The three kinds of document. */
+typedef enum ld_document_type {
+    LD_DOC_DOCUMENT = 0, /**< "Document": a successful result. */
+    LD_DOC_ERROR = 1,    /**< "ErrorDoc": a record that could not be processed. */
+    LD_DOC_SKIP = 2      /**< "SkipDoc": a record deliberately skipped. */
+} ld_document_type;
+
+/** An opaque document. Free with ld_document_free(). */
+typedef struct ld_document ld_document;
+
+/**
+ * Turns a document into the JSON written to a destination, replacing the default
+ * (see ld_document_serialize()).
+ *
+ * @param document the document being written (borrowed).
+ * @param payload  the pointer given to ld_document_set_serializer().
+ * @return a new JSON reference, or NULL to fail the write (the runner reports it).
+ */
+typedef json_t *(*ld_document_serializer_fn)(const ld_document *document,
+                                             void *payload);
+
+/**
+ * Create a Document.
+ *
+ * @param document_id   copied; may be NULL (JSON null).
+ * @param record_type   copied; may be NULL.
+ * @param partition_key copied; may be NULL.
+ * @param metadata      stolen; a JSON object or NULL.
+ * @param key_values    stolen; a JSON object or NULL.
+ * @return a new document (free with ld_document_free()), or NULL when allocation
+ *         fails or a JSON argument is not an object.
+ */
+LD_EXTERN ld_document *ld_document_new(const char *document_id,
+                                       const char *record_type,
+                                       const char *partition_key, json_t *metadata,
+                                       json_t *key_values);
+
+/**
+ * Create an ErrorDoc. Arguments as ld_document_new(), plus:
+ *
+ * @param start_offset_map stolen; a JSON object or NULL.
+ * @param end_offset_map   stolen; a JSON object or NULL.
+ * @param error_message    copied; may be NULL.
+ * @return a new document, or NULL (see ld_document_new()).
+ */
+LD_EXTERN ld_document *ld_error_doc_new(const char *document_id, const char *record_type,
+                                        const char *partition_key, json_t *metadata,
+                                        json_t *key_values, json_t *start_offset_map,
+                                        json_t *end_offset_map,
+                                        const char *error_message);
+
+/**
+ * Create a SkipDoc. Arguments as ld_error_doc_new(), with @p skip_message.
+ *
+ * @return a new document, or NULL (see ld_document_new()).
+ */
+LD_EXTERN ld_document *ld_skip_doc_new(const char *document_id, const char *record_type,
+                                       const char *partition_key, json_t *metadata,
+                                       json_t *key_values, json_t *start_offset_map,
+                                       json_t *end_offset_map, const char *skip_message);
+
+/** Free a document and everything it owns. NULL is ignored. */
+LD_EXTERN void ld_document_free(ld_document *document);
+
+/** The document's kind. */
+LD_EXTERN ld_document_type ld_document_get_type(const ld_document *document);
+
+/** documentId; borrowed, may be NULL. */
+LD_EXTERN const char *ld_document_get_id(const ld_document *document);
+/** recordType; borrowed, may be NULL. */
+LD_EXTERN const char *ld_document_get_record_type(const ld_document *document);
+/** partitionKey; borrowed, may be NULL. */
+LD_EXTERN const char *ld_document_get_partition_key(const ld_document *document);
+/** documentMetadata; borrowed JSON object, may be NULL. */
+LD_EXTERN json_t *ld_document_get_metadata(const ld_document *document);
+/** documentKeyValuesMap; borrowed JSON object, may be NULL. */
+LD_EXTERN json_t *ld_document_get_key_values(const ld_document *document);
+/** errorStartoffsetMap; borrowed, NULL when absent or for a Document. */
+LD_EXTERN json_t *ld_document_get_start_offset_map(const ld_document *document);
+/** errorEndoffsetMap; borrowed, NULL when absent or for a Document. */
+LD_EXTERN json_t *ld_document_get_end_offset_map(const ld_document *document);
+/** errorMessage (ErrorDoc) or skipMessage (SkipDoc); borrowed, NULL for a Document. */
+LD_EXTERN const char *ld_document_get_message(const ld_document *document);
+
+/**
+ * Replace a string member. @p value is copied and may be NULL.
+ *
+ * @return LD_OK, or LD_ERR_NOMEM (the document is unchanged).
+ */
+LD_EXTERN int ld_document_set_id(ld_document *document, const char *value);
+/** As ld_document_set_id(), for recordType. */
+LD_EXTERN int ld_document_set_record_type(ld_document *document, const char *value);
+/** As ld_document_set_id(), for partitionKey. */
+LD_EXTERN int ld_document_set_partition_key(ld_document *document, const char *value);
+/**
+ * As ld_document_set_id(), for errorMessage/skipMessage.
+ * @return LD_ERR_INVALID for a Document (which has no message).
+ */
+LD_EXTERN int ld_document_set_message(ld_document *document, const char *value);
+
+/**
+ * Replace documentMetadata. @p metadata is stolen (a JSON object, or NULL).
+ * @return LD_OK, or LD_ERR_INVALID if it is not an object (it is still released).
+ */
+LD_EXTERN int ld_document_set_metadata(ld_document *document, json_t *metadata);
+/** As ld_document_set_metadata(), for documentKeyValuesMap. */
+LD_EXTERN int ld_document_set_key_values(ld_document *document, json_t *key_values);
+/**
+ * Replace the offset maps (stolen, objects or NULL).
+ * @return LD_ERR_INVALID for a Document or a non-object (both are still released).
+ */
+LD_EXTERN int ld_document_set_offset_maps(ld_document *document, json_t *start_offset_map,
+                                          json_t *end_offset_map);
+
+/**
+ * The document's wire JSON (see the file comment).
+ *
+ * @return a new reference (release with json_decref()), or NULL on allocation failure.
+ */
+LD_EXTERN json_t *ld_document_to_json(const ld_document *document);
+
+/**
+ * Build a document from its wire JSON.
+ *
+ * "documentType" selects the kind; the members of that kind must be present with the
+ * right JSON type (string or null; object or null); unknown members are rejected.
+ * Values are copied or increfed: @p json is borrowed and not modified.
+ *
+ * @param json  a JSON object (borrowed).
+ * @param error optional; names the member that was missing or of the wrong type.
+ * @return a new document, or NULL.
+ */
+LD_EXTERN ld_document *ld_document_from_json(const json_t *json, ld_error *error);
+
+/**
+ * A deep copy, including the serializer (whose payload is shared, not copied).
+ *
+ * @return a new document, or NULL on allocation failure.
+ */
+LD_EXTERN ld_document *ld_document_copy(const ld_document *document);
+
+/**
+ * Attach a serializer used by ld_document_serialize().
+ *
+ * @param serializer   NULL restores the default.
+ * @param payload      passed to @p serializer; owned by the caller unless
+ *                     @p free_payload is given.
+ * @param free_payload if not NULL, called with @p payload when the document is freed
+ *                     or the serializer replaced.
+ */
+LD_EXTERN void ld_document_set_serializer(ld_document *document,
+                                          ld_document_serializer_fn serializer,
+                                          void *payload, void (*free_payload)(void *));
+
+/**
+ * The JSON written to a destination for this document.
+ *
+ * If a serializer is attached, its result. Otherwise, for a Document: its key-values
+ * map plus "documentId", "recordType", "partitionKey" and "documentMetadata" (the form
+ * the official examples' downstream readers receive; members of the map with those
+ * names are overwritten). For an ErrorDoc or SkipDoc: ld_document_to_json().
+ *
+ * @return a new reference, or NULL (allocation failure or the serializer failed).
+ */
+LD_EXTERN json_t *ld_document_serialize(const ld_document *document);
+
+/** "Document", "ErrorDoc" or "SkipDoc"; NULL for a value outside the enum. */
+LD_EXTERN const char *ld_document_type_to_string(ld_document_type type);
+
+/**
+ * Parse "Document", "ErrorDoc" or "SkipDoc" (exact spelling).
+ * @return LD_OK, or LD_ERR_INVALID (@p out unchanged).
+ */
+LD_EXTERN int ld_document_type_from_string(const char *text, ld_document_type *out);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* LETSDATA_DOCUMENT_H */

@@ -1,0 +1,2 @@
+/* matcher.c - placeholder, implemented by its owner. SPDX-License-Identifier: MIT */
+#include <letsdata/letsdata.h>

@@ -1,0 +1,2 @@
+/* dispatch.c - placeholder, implemented by its owner. SPDX-License-Identifier: MIT */
+#include <letsdata/runtime.h>

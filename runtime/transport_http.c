@@ -1,0 +1,2 @@
+/* transport_http.c - placeholder, implemented by its owner. SPDX-License-Identifier: MIT */
+#include <letsdata/runtime.h>

@@ -1,0 +1,2 @@
+/* transport_lambda.c - placeholder, implemented by its owner. SPDX-License-Identifier: MIT */
+#include <letsdata/runtime.h>
