@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Install the SDK into a temporary prefix and check what a customer gets from it:
+# exported symbols, sonames, pkg-config files, an out-of-tree consumer built with strict
+# flags from pkg-config alone, and the examples/standalone project.
+#   scripts/ci-install-check.sh [BUILD_DIR]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+build=${1:-build}
+prefix=$(mktemp -d /tmp/letsdata-prefix.XXXXXX)
+work=$(mktemp -d /tmp/letsdata-consumer.XXXXXX)
+trap 'rm -rf "$prefix" "$work"' EXIT
+
+meson setup "$build" --werror >/dev/null 2>&1 || true
+meson configure "$build" --prefix "$prefix" --libdir lib >/dev/null
+meson install -C "$build" --quiet >/dev/null
+
+fail() { echo "install-check: $*" >&2; exit 1; }
+for lib in letsdata letsdata-runtime; do
+  so="$prefix/lib/lib$lib.so"
+  [ -e "$so" ] || fail "$so not installed"
+  soname=$(readelf -d "$so" | sed -n 's/.*(SONAME).*\[\(.*\)\]/\1/p')
+  [ "$soname" = "lib$lib.so.0" ] || fail "lib$lib.so has soname '$soname', expected lib$lib.so.0"
+  others=$(nm -D --defined-only "$so" | awk '{print $3}' | grep -v '^ld_' | grep -v '^LETSDATA' || true)
+  [ -z "$others" ] || fail "lib$lib.so exports symbols outside ld_: $others"
+  echo "install-check: lib$lib.so soname $soname, $(nm -D --defined-only "$so" | grep -c ' ld_') ld_ symbols, nothing else"
+done
+
+export PKG_CONFIG_PATH="$prefix/lib/pkgconfig"
+cc -std=c11 -Wall -Wextra -Werror -pedantic tests/install/consumer.c -o "$work/consumer" \
+  $(pkg-config --cflags --libs letsdata)
+LD_LIBRARY_PATH="$prefix/lib" "$work/consumer"
+
+if [ -x examples/standalone/ci-check.sh ]; then
+  examples/standalone/ci-check.sh "$prefix"
+fi
+# Leave the build directory installing to the default prefix again.
+meson configure "$build" --prefix /usr/local >/dev/null
+echo "install-check: OK"
