@@ -1,2 +1,438 @@
-/* transport_lambda.c - placeholder, implemented by its owner. SPDX-License-Identifier: MIT */
-#include <letsdata/runtime.h>
+/*
+ * transport_lambda.c - the AWS Lambda Runtime API loop (custom runtime `bootstrap`)
+ * over libcurl: GET .../invocation/next, serve, POST .../invocation/{id}/response.
+ *
+ * Failures are reported where Lambda expects them: initialisation failures to
+ * /runtime/init/error; runtime failures (out of memory, an over-large response) to
+ * /invocation/{id}/error; a handler that crashes the process (SIGSEGV, SIGABRT, ...) is
+ * reported to /invocation/{id}/error from the signal handler, with a request prepared
+ * before the handler ran and sent with async-signal-safe calls only, then the signal is
+ * re-raised so Lambda sees the process die. Bad requests are not runtime failures: they
+ * answer the 500 envelope as the invocation's result, as the official Python function
+ * does.
+ *
+ * SPDX-License-Identifier: MIT
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <curl/curl.h>
+
+#include <letsdata/log.h>
+
+#include "runtime_internal.h"
+#include "transport.h"
+
+#define API_VERSION "/2018-06-01"
+#define MAX_ATTEMPTS 6
+
+/* ---- HTTP helpers ---- */
+
+typedef struct invocation {
+    ldrt_buf body;
+    char request_id[256];
+    char trace_id[512];
+    int64_t deadline_ms;
+} invocation;
+
+static void copy_header_value(char *out, size_t size, const char *value, size_t length)
+{
+    while (length > 0 && (value[length - 1] == '\r' || value[length - 1] == '\n' ||
+                          value[length - 1] == ' '))
+        length--;
+    while (length > 0 && *value == ' ') {
+        value++;
+        length--;
+    }
+    if (length >= size)
+        length = size - 1;
+    memcpy(out, value, length);
+    out[length] = '\0';
+}
+
+static size_t on_header(char *data, size_t size, size_t count, void *user)
+{
+    invocation *inv = user;
+    size_t length = size * count;
+    const char *colon = memchr(data, ':', length);
+    if (colon == NULL)
+        return length;
+    size_t name_length = (size_t)(colon - data);
+    const char *value = colon + 1;
+    size_t value_length = length - name_length - 1;
+#define HEADER_IS(name) (name_length == strlen(name) && strncasecmp(data, name, name_length) == 0)
+    if (HEADER_IS("Lambda-Runtime-Aws-Request-Id")) {
+        copy_header_value(inv->request_id, sizeof inv->request_id, value, value_length);
+    } else if (HEADER_IS("Lambda-Runtime-Trace-Id")) {
+        copy_header_value(inv->trace_id, sizeof inv->trace_id, value, value_length);
+    } else if (HEADER_IS("Lambda-Runtime-Deadline-Ms")) {
+        char text[32];
+        copy_header_value(text, sizeof text, value, value_length);
+        inv->deadline_ms = strtoll(text, NULL, 10);
+    }
+#undef HEADER_IS
+    return length;
+}
+
+static size_t on_body(char *data, size_t size, size_t count, void *user)
+{
+    ldrt_buf *buf = user;
+    size_t length = size * count;
+    /* Lambda never sends more than 6 MB; refuse a runaway endpoint instead of OOM. */
+    if (buf->length + length > LDRT_MAX_PAYLOAD_BYTES + 1024)
+        return 0;
+    ldrt_buf_append(buf, data, length);
+    return buf->oom ? 0 : length;
+}
+
+static size_t discard_body(char *data, size_t size, size_t count, void *user)
+{
+    (void)data;
+    (void)user;
+    return size * count;
+}
+
+static void sleep_ms(long ms)
+{
+    struct timespec pause = {ms / 1000, (ms % 1000) * 1000000L};
+    while (nanosleep(&pause, &pause) != 0 && errno == EINTR)
+        ;
+}
+
+/*
+ * POST @p body to @p url, retrying transport errors and 5xx answers with backoff.
+ * @return the final HTTP status (2xx on success), or -1 with @p error set.
+ */
+static long post(CURL *curl, const char *url, const char *body, size_t length,
+                 struct curl_slist *headers, ld_error *error)
+{
+    long code = -1;
+    for (int attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
+        curl_easy_reset(curl);
+        curl_easy_setopt(curl, CURLOPT_URL, url);
+        curl_easy_setopt(curl, CURLOPT_POST, 1L);
+        curl_easy_setopt(curl, CURLOPT_POSTFIELDS, body);
+        curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)length);
+        curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
+        curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, discard_body);
+        curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
+        curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS, 5000L);
+        CURLcode rc = curl_easy_perform(curl);
+        if (rc == CURLE_OK) {
+            curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &code);
+            if (code < 500)
+                return code;
+            ld_error_set(error, LD_ERR_IO, "POST %s answered HTTP %ld", url, code);
+        } else {
+            ld_error_set(error, LD_ERR_IO, "POST %s failed: %s", url, curl_easy_strerror(rc));
+        }
+        LD_WARN(NULL, "%s (attempt %d of %d)", error->message, attempt, MAX_ATTEMPTS);
+        if (attempt < MAX_ATTEMPTS)
+            sleep_ms(50L << attempt);
+    }
+    return -1;
+}
+
+static int next_invocation(CURL *curl, const char *api, invocation *inv, ld_error *error)
+{
+    char url[512];
+    snprintf(url, sizeof url, "http://%s" API_VERSION "/runtime/invocation/next", api);
+    for (int attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
+        ldrt_buf_free(&inv->body);
+        inv->request_id[0] = inv->trace_id[0] = '\0';
+        inv->deadline_ms = 0;
+        curl_easy_reset(curl);
+        curl_easy_setopt(curl, CURLOPT_URL, url);
+        curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, on_header);
+        curl_easy_setopt(curl, CURLOPT_HEADERDATA, inv);
+        curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, on_body);
+        curl_easy_setopt(curl, CURLOPT_WRITEDATA, &inv->body);
+        curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
+        curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS, 5000L);
+        /* No overall timeout: /next long-polls until an event arrives. */
+        CURLcode rc = curl_easy_perform(curl);
+        long code = 0;
+        if (rc == CURLE_OK) {
+            curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &code);
+            if (code == 200 && inv->request_id[0] != '\0')
+                return LD_OK;
+            if (code == 200)
+                ld_error_set(error, LD_ERR_IO,
+                             "GET %s answered without a Lambda-Runtime-Aws-Request-Id header",
+                             url);
+            else
+                ld_error_set(error, LD_ERR_IO, "GET %s answered HTTP %ld", url, code);
+            if (code >= 400 && code < 500)
+                return LD_ERR_IO; /* the Runtime API says we are done: no retry */
+        } else {
+            ld_error_set(error, LD_ERR_IO, "GET %s failed: %s", url, curl_easy_strerror(rc));
+        }
+        LD_WARN(NULL, "%s (attempt %d of %d)", error->message, attempt, MAX_ATTEMPTS);
+        if (attempt < MAX_ATTEMPTS)
+            sleep_ms(50L << attempt);
+    }
+    return LD_ERR_IO;
+}
+
+/* {"errorMessage": m, "errorType": t, "stackTrace": []} as Lambda's error endpoints want. */
+static void error_document(ldrt_buf *buf, const char *type, const char *message)
+{
+    ldrt_buf_puts(buf, "{\"errorMessage\":");
+    ldrt_json_write_string(buf, message, strlen(message));
+    ldrt_buf_puts(buf, ",\"errorType\":");
+    ldrt_json_write_string(buf, type, strlen(type));
+    ldrt_buf_puts(buf, ",\"stackTrace\":[]}");
+}
+
+static int post_error(CURL *curl, const char *url, const char *type, const char *message,
+                      ld_error *error)
+{
+    ldrt_buf body = LDRT_BUF_INIT;
+    error_document(&body, type, message);
+    char header[256];
+    snprintf(header, sizeof header, "Lambda-Runtime-Function-Error-Type: %s", type);
+    struct curl_slist *headers = curl_slist_append(NULL, header);
+    struct curl_slist *with_type =
+        headers ? curl_slist_append(headers, "Content-Type: application/json") : NULL;
+    long code = -1;
+    if (!body.oom && with_type != NULL)
+        code = post(curl, url, body.data, body.length, with_type, error);
+    else
+        ld_error_set(error, LD_ERR_NOMEM, "out of memory reporting an error");
+    curl_slist_free_all(with_type ? with_type : headers);
+    ldrt_buf_free(&body);
+    return code >= 200 && code < 300 ? LD_OK : LD_ERR_IO;
+}
+
+int ldrt_lambda_report_init_error(const char *runtime_api, const char *error_type,
+                                  const char *message)
+{
+    if (runtime_api == NULL || *runtime_api == '\0')
+        return LD_ERR_INVALID;
+    curl_global_init(CURL_GLOBAL_DEFAULT);
+    CURL *curl = curl_easy_init();
+    if (curl == NULL)
+        return LD_ERR_NOMEM;
+    char url[512];
+    snprintf(url, sizeof url, "http://%s" API_VERSION "/runtime/init/error", runtime_api);
+    ld_error error = {0};
+    int rc = post_error(curl, url, error_type, message, &error);
+    if (rc != LD_OK)
+        LD_ERROR(NULL, "cannot report the init error: %s", error.message);
+    curl_easy_cleanup(curl);
+    return rc;
+}
+
+/* ---- crash reporting from signal handlers ---- */
+
+/* Prepared before each invocation; read by the signal handler. */
+static struct {
+    struct sockaddr_storage address;
+    socklen_t address_length;
+    char request_head[1024]; /* request line + headers up to "Content-Length: " */
+    volatile sig_atomic_t armed;
+} crash;
+
+static int resolve_api(const char *api)
+{
+    char host[256];
+    const char *colon = strrchr(api, ':');
+    if (colon == NULL || (size_t)(colon - api) >= sizeof host)
+        return -1;
+    memcpy(host, api, (size_t)(colon - api));
+    host[colon - api] = '\0';
+    struct addrinfo hints, *found = NULL;
+    memset(&hints, 0, sizeof hints);
+    hints.ai_socktype = SOCK_STREAM;
+    if (getaddrinfo(host, colon + 1, &hints, &found) != 0 || found == NULL)
+        return -1;
+    memcpy(&crash.address, found->ai_addr, found->ai_addrlen);
+    crash.address_length = found->ai_addrlen;
+    freeaddrinfo(found);
+    return 0;
+}
+
+static size_t append_text(char *out, size_t used, size_t size, const char *text)
+{
+    while (*text && used + 1 < size)
+        out[used++] = *text++;
+    return used;
+}
+
+static size_t append_number(char *out, size_t used, size_t size, unsigned long value)
+{
+    char digits[24];
+    int n = 0;
+    do {
+        digits[n++] = (char)('0' + value % 10);
+        value /= 10;
+    } while (value && n < (int)sizeof digits);
+    while (n > 0 && used + 1 < size)
+        out[used++] = digits[--n];
+    return used;
+}
+
+static const char *signal_name(int sig)
+{
+    switch (sig) {
+    case SIGSEGV: return "SIGSEGV (segmentation fault)";
+    case SIGABRT: return "SIGABRT (abort)";
+    case SIGBUS: return "SIGBUS (bus error)";
+    case SIGFPE: return "SIGFPE (arithmetic exception)";
+    case SIGILL: return "SIGILL (illegal instruction)";
+    default: return "a fatal signal";
+    }
+}
+
+static void on_crash(int sig)
+{
+    if (crash.armed) {
+        crash.armed = 0;
+        char body[256];
+        size_t b = 0;
+        b = append_text(body, b, sizeof body, "{\"errorMessage\":\"the handler crashed: ");
+        b = append_text(body, b, sizeof body, signal_name(sig));
+        b = append_text(body, b, sizeof body,
+                        "\",\"errorType\":\"Runtime.HandlerCrashed\",\"stackTrace\":[]}");
+        char request[2048];
+        size_t r = append_text(request, 0, sizeof request, crash.request_head);
+        r = append_number(request, r, sizeof request, (unsigned long)b);
+        r = append_text(request, r, sizeof request, "\r\n\r\n");
+        int fd = socket(crash.address.ss_family, SOCK_STREAM, 0);
+        if (fd >= 0) {
+            if (connect(fd, (struct sockaddr *)&crash.address, crash.address_length) == 0) {
+                ssize_t ignored = write(fd, request, r);
+                ignored = write(fd, body, b);
+                char reply[256];
+                ignored = read(fd, reply, sizeof reply); /* wait for the API to take it */
+                (void)ignored;
+            }
+            close(fd);
+        }
+    }
+    /* Die of the same signal, as Lambda expects from a crashed runtime. */
+    signal(sig, SIG_DFL);
+    raise(sig);
+}
+
+static void install_crash_handlers(void)
+{
+    static char alternate_stack[64 * 1024];
+    stack_t ss = {.ss_sp = alternate_stack, .ss_size = sizeof alternate_stack, .ss_flags = 0};
+    sigaltstack(&ss, NULL); /* a stack overflow must still be reported */
+    struct sigaction action;
+    memset(&action, 0, sizeof action);
+    action.sa_handler = on_crash;
+    action.sa_flags = SA_ONSTACK | SA_RESETHAND;
+    sigemptyset(&action.sa_mask);
+    int signals[] = {SIGSEGV, SIGABRT, SIGBUS, SIGFPE, SIGILL};
+    for (size_t i = 0; i < sizeof signals / sizeof signals[0]; i++)
+        sigaction(signals[i], &action, NULL);
+}
+
+static void arm_crash_report(const char *api, const char *request_id)
+{
+    snprintf(crash.request_head, sizeof crash.request_head,
+             "POST " API_VERSION "/runtime/invocation/%s/error HTTP/1.1\r\n"
+             "Host: %s\r\nConnection: close\r\nContent-Type: application/json\r\n"
+             "Lambda-Runtime-Function-Error-Type: Runtime.HandlerCrashed\r\n"
+             "Content-Length: ",
+             request_id, api);
+    crash.armed = 1;
+}
+
+/* ---- the loop ---- */
+
+int ldrt_lambda_serve(const ld_registry *registry, const ldrt_lambda_options *options,
+                      ld_error *error)
+{
+    const char *api = options != NULL ? options->runtime_api : NULL;
+    if (api == NULL || *api == '\0') {
+        ld_error_set(error, LD_ERR_INVALID, "AWS_LAMBDA_RUNTIME_API is not set");
+        return 2;
+    }
+    if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+        ld_error_set(error, LD_ERR_INTERNAL, "libcurl failed to initialise");
+        return 1;
+    }
+    CURL *curl = curl_easy_init();
+    if (curl == NULL) {
+        ld_error_set(error, LD_ERR_NOMEM, "libcurl failed to create a handle");
+        return 1;
+    }
+    int can_report_crashes = resolve_api(api) == 0;
+    if (can_report_crashes)
+        install_crash_handlers();
+    else
+        LD_WARN(NULL, "cannot resolve %s: handler crashes will not be reported", api);
+    signal(SIGPIPE, SIG_IGN);
+
+    struct curl_slist *json_header = curl_slist_append(NULL, "Content-Type: application/json");
+    invocation inv;
+    memset(&inv, 0, sizeof inv);
+    unsigned served = 0;
+    int status = 0;
+    while (options->max_invocations == 0 || served < options->max_invocations) {
+        if (next_invocation(curl, api, &inv, error) != LD_OK) {
+            status = 1;
+            break;
+        }
+        if (inv.trace_id[0])
+            setenv("_X_AMZN_TRACE_ID", inv.trace_id, 1);
+        else
+            unsetenv("_X_AMZN_TRACE_ID");
+
+        ld_invoke_options invoke_options = LD_INVOKE_OPTIONS_INIT;
+        invoke_options.deadline_ms = inv.deadline_ms;
+        ld_response response = LD_RESPONSE_INIT;
+        if (can_report_crashes)
+            arm_crash_report(api, inv.request_id);
+        int rc = ld_runtime_invoke(registry, inv.body.data ? inv.body.data : "",
+                                   inv.body.length, &invoke_options, &response);
+        crash.armed = 0;
+
+        char url[768];
+        ld_error post_error_info = {0};
+        if (rc != LD_OK || response.body_length > LDRT_MAX_PAYLOAD_BYTES) {
+            snprintf(url, sizeof url, "http://%s" API_VERSION "/runtime/invocation/%s/error",
+                     api, inv.request_id);
+            char message[256];
+            const char *type = rc != LD_OK ? "Runtime.OutOfMemory" : "Runtime.ResponseTooLarge";
+            if (rc != LD_OK)
+                snprintf(message, sizeof message, "the runtime ran out of memory");
+            else
+                snprintf(message, sizeof message,
+                         "the response is %zu bytes; Lambda allows at most %u",
+                         response.body_length, LDRT_MAX_PAYLOAD_BYTES);
+            if (post_error(curl, url, type, message, &post_error_info) != LD_OK)
+                LD_ERROR(NULL, "cannot report the invocation error: %s", post_error_info.message);
+        } else {
+            snprintf(url, sizeof url, "http://%s" API_VERSION "/runtime/invocation/%s/response",
+                     api, inv.request_id);
+            long code = post(curl, url, response.body, response.body_length, json_header,
+                             &post_error_info);
+            if (code < 200 || code >= 300) {
+                if (code > 0)
+                    ld_error_set(&post_error_info, LD_ERR_IO, "POST %s answered HTTP %ld",
+                                 url, code);
+                LD_ERROR(NULL, "cannot deliver the response: %s", post_error_info.message);
+            }
+        }
+        ld_response_clear(&response);
+        served++;
+    }
+    ldrt_buf_free(&inv.body);
+    curl_slist_free_all(json_header);
+    curl_easy_cleanup(curl);
+    curl_global_cleanup();
+    return status;
+}

@@ -1,0 +1,159 @@
+/*
+ * isolate.c - one invocation in a forked child process.
+ *
+ * The child inherits the registry (copy-on-write), runs ld_runtime_invoke(), writes the
+ * envelope to a pipe and exits. The parent reads the pipe with a deadline; if the
+ * child dies first or overstays, the parent answers an EXCEPTION envelope that says so.
+ *
+ * SPDX-License-Identifier: MIT
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "isolate.h"
+#include "runtime_internal.h"
+
+static int64_t now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void write_fully(int fd, const char *data, size_t length)
+{
+    while (length > 0) {
+        ssize_t n = write(fd, data, length);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            return;
+        data += n;
+        length -= (size_t)n;
+    }
+}
+
+static void fail_envelope(ld_response *response, const char *type, const char *message)
+{
+    ldrt_failure failure = {0};
+    ldrt_buf buf = LDRT_BUF_INIT;
+    ldrt_fail(&failure, type, "", "%s", message);
+    ldrt_envelope_exception(&buf, &failure);
+    response->status_code = 500;
+    response->body = buf.data;
+    response->body_length = buf.oom ? 0 : buf.length;
+    if (buf.oom) {
+        ldrt_buf_free(&buf);
+        response->body = NULL;
+    }
+}
+
+ldrt_isolate_outcome ldrt_invoke_isolated(const ld_registry *registry, const char *request,
+                                          size_t length, const ld_invoke_options *options,
+                                          unsigned timeout_ms, ld_response *response,
+                                          char *description, size_t description_size)
+{
+    char scratch[256];
+    if (description == NULL) {
+        description = scratch;
+        description_size = sizeof scratch;
+    }
+    description[0] = '\0';
+    ld_response_clear(response);
+
+    int fds[2];
+    if (pipe2(fds, O_CLOEXEC) != 0) {
+        snprintf(description, description_size, "cannot create a pipe: %s", strerror(errno));
+        fail_envelope(response, "Runtime.Error", description);
+        return LDRT_ISOLATE_ERROR;
+    }
+    pid_t child = fork();
+    if (child < 0) {
+        snprintf(description, description_size, "cannot fork: %s", strerror(errno));
+        close(fds[0]);
+        close(fds[1]);
+        fail_envelope(response, "Runtime.Error", description);
+        return LDRT_ISOLATE_ERROR;
+    }
+    if (child == 0) {
+        close(fds[0]);
+        ld_response child_response = LD_RESPONSE_INIT;
+        if (ld_runtime_invoke(registry, request, length, options, &child_response) == LD_OK)
+            write_fully(fds[1], child_response.body, child_response.body_length);
+        /* _exit: no atexit handlers or stdio flushing of the parent's state. */
+        _exit(child_response.body != NULL ? 0 : 3);
+    }
+    close(fds[1]);
+
+    ldrt_buf buf = LDRT_BUF_INIT;
+    int64_t deadline = timeout_ms ? now_ms() + timeout_ms : 0;
+    int timed_out = 0;
+    for (;;) {
+        int wait = -1;
+        if (deadline) {
+            int64_t left = deadline - now_ms();
+            if (left <= 0) {
+                timed_out = 1;
+                break;
+            }
+            wait = (int)left;
+        }
+        struct pollfd pfd = {fds[0], POLLIN, 0};
+        int ready = poll(&pfd, 1, wait);
+        if (ready < 0 && errno == EINTR)
+            continue;
+        if (ready == 0)
+            continue; /* the deadline check above ends the loop */
+        char chunk[65536];
+        ssize_t n = read(fds[0], chunk, sizeof chunk);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            break;
+        ldrt_buf_append(&buf, chunk, (size_t)n);
+    }
+    close(fds[0]);
+    if (timed_out)
+        kill(child, SIGKILL);
+    int status = 0;
+    while (waitpid(child, &status, 0) < 0 && errno == EINTR)
+        ;
+
+    if (timed_out) {
+        ldrt_buf_free(&buf);
+        snprintf(description, description_size,
+                 "the handler did not answer within %u ms and was stopped", timeout_ms);
+        fail_envelope(response, "Runtime.HandlerTimeout", description);
+        return LDRT_ISOLATE_TIMEOUT;
+    }
+    if (WIFEXITED(status) && WEXITSTATUS(status) == 0 && !buf.oom && buf.length > 0) {
+        response->body = buf.data;
+        response->body_length = buf.length;
+        /* The child wrote a whole envelope; its status is in the text. */
+        response->status_code = strncmp(buf.data, "{\"StatusCode\":200", 17) == 0 ? 200 : 500;
+        return LDRT_ISOLATE_OK;
+    }
+    ldrt_buf_free(&buf);
+    if (WIFSIGNALED(status)) {
+        int sig = WTERMSIG(status);
+        snprintf(description, description_size,
+                 "the handler crashed: the invocation process was killed by signal %d (%s)",
+                 sig, strsignal(sig));
+    } else {
+        snprintf(description, description_size,
+                 "the handler ended the invocation process (exit status %d) before it "
+                 "answered",
+                 WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+    }
+    fail_envelope(response, "Runtime.HandlerCrashed", description);
+    return LDRT_ISOLATE_CRASHED;
+}
