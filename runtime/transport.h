@@ -73,9 +73,11 @@ int ldrt_http_serve(const ld_registry *registry, const ldrt_http_options *option
 typedef struct ldrt_lambda_options {
     const char *runtime_api;     /**< host:port, from AWS_LAMBDA_RUNTIME_API. */
     unsigned max_invocations;    /**< Stop after this many (tests); 0: run forever. */
+    unsigned max_attempts;       /**< Tries per Runtime API call before giving up; 0: 6. */
+    unsigned retry_delay_ms;     /**< First backoff delay, doubled per retry; 0: 100 ms. */
 } ldrt_lambda_options;
 
-#define LDRT_LAMBDA_OPTIONS_INIT { NULL, 0 }
+#define LDRT_LAMBDA_OPTIONS_INIT { NULL, 0, 0, 0 }
 
 /**
  * The next/response loop. Returns when max_invocations were served or the Runtime API
