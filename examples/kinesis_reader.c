@@ -1,0 +1,64 @@
+/*
+ * kinesis_reader.c - a KinesisRecordReader: each record's data is a JSON document
+ * with a documentId.
+ *
+ * SPDX-License-Identifier: MIT
+ */
+#include <stdio.h>
+
+#include "examples.h"
+
+/* ERROR result with {"sequenceNumber": ...} offset maps, so the record can be found. */
+static int kinesis_error(ld_context *ctx, const char *partition_key,
+                         const char *sequence_number, const char *message,
+                         ld_parse_document_result *result)
+{
+    char id[LD_UUID_STRING_LENGTH + 1];
+    ld_uuid_v4(id);
+    ld_document *doc = ld_error_doc_new(
+        id, "KINESIS_ERROR", partition_key, json_object(), json_object(),
+        json_pack("{s:s}", "sequenceNumber", sequence_number),
+        json_pack("{s:s}", "sequenceNumber", sequence_number), message);
+    if (doc == NULL)
+        return ld_context_fail(ctx, "MemoryError", "out of memory");
+    ld_parse_document_result_set(result, LD_PARSE_ERROR, doc);
+    return LD_OK;
+}
+
+static int parse_message(ld_context *ctx, void *payload, const char *stream_arn,
+                         const char *shard_id, const char *partition_key,
+                         const char *sequence_number, int64_t approximate_arrival_timestamp,
+                         const char *data, size_t data_length,
+                         ld_parse_document_result *result)
+{
+    (void)payload;
+    (void)stream_arn;
+    (void)shard_id;
+    (void)approximate_arrival_timestamp;
+    if (data_length == 0)
+        return kinesis_error(ctx, partition_key, sequence_number, "empty message body", result);
+
+    json_error_t error;
+    json_t *object = json_loadb(data, data_length, 0, &error);
+    const char *document_id = json_string_value(json_object_get(object, "documentId"));
+    if (object == NULL || !json_is_object(object) || document_id == NULL) {
+        char message[300];
+        snprintf(message, sizeof message, "Exception - %s",
+                 object == NULL            ? error.text
+                 : !json_is_object(object) ? "the record data is not a JSON object"
+                                           : "the record has no string 'documentId'");
+        json_decref(object);
+        return kinesis_error(ctx, partition_key, sequence_number, message, result);
+    }
+    ld_document *doc = ld_document_new(document_id, "DOCUMENT", partition_key, json_object(),
+                                       object);
+    if (doc == NULL)
+        return ld_context_fail(ctx, "MemoryError", "out of memory");
+    ld_parse_document_result_set(result, LD_PARSE_SUCCESS, doc);
+    return LD_OK;
+}
+
+const ld_kinesis_record_reader ld_example_kinesis_reader = {
+    .version = LD_KINESIS_RECORD_READER_VERSION,
+    .parse_message = parse_message,
+};

@@ -1,0 +1,62 @@
+/*
+ * sqs_reader.c - a QueueMessageReader: each SQS message body is a JSON document.
+ *
+ * SPDX-License-Identifier: MIT
+ */
+#include <stdio.h>
+
+#include "examples.h"
+
+/* ERROR result: ErrorDoc(uuid, "SQS_ERROR", messageId, {}, {}, null, null, message). */
+static int sqs_error(ld_context *ctx, const char *message_id, const char *message,
+                     ld_parse_document_result *result)
+{
+    char id[LD_UUID_STRING_LENGTH + 1];
+    ld_uuid_v4(id);
+    ld_document *doc = ld_error_doc_new(id, "SQS_ERROR", message_id, json_object(),
+                                        json_object(), NULL, NULL, message);
+    if (doc == NULL)
+        return ld_context_fail(ctx, "MemoryError", "out of memory");
+    ld_parse_document_result_set(result, LD_PARSE_ERROR, doc);
+    return LD_OK;
+}
+
+static int parse_message(ld_context *ctx, void *payload, const char *message_id,
+                         const char *message_group_id, const char *message_deduplication_id,
+                         json_t *message_attributes, const char *message_body,
+                         size_t message_body_length, ld_parse_document_result *result)
+{
+    (void)payload;
+    (void)message_group_id;
+    (void)message_deduplication_id;
+    (void)message_attributes;
+    if (ld_example_is_blank(message_body, message_body_length))
+        return sqs_error(ctx, message_id, "empty message body", result);
+
+    json_error_t error;
+    json_t *body = json_loadb(message_body, message_body_length, 0, &error);
+    if (body == NULL || !json_is_object(body)) {
+        char message[300];
+        snprintf(message, sizeof message, "JSONDecodeError - %s",
+                 body == NULL ? error.text : "the message body is not a JSON object");
+        json_decref(body);
+        return sqs_error(ctx, message_id, message, result);
+    }
+    ld_document *doc = ld_document_new(json_string_value(json_object_get(body, "documentId")),
+                                       "DOCUMENT",
+                                       json_string_value(json_object_get(body, "partitionKey")),
+                                       json_object(), body);
+    char next[LD_UUID_STRING_LENGTH + 1];
+    ld_uuid_v4(next);
+    if (doc == NULL || ld_parse_document_result_set_next_record_type(result, next) != LD_OK) {
+        ld_document_free(doc);
+        return ld_context_fail(ctx, "MemoryError", "out of memory");
+    }
+    ld_parse_document_result_set(result, LD_PARSE_SUCCESS, doc);
+    return LD_OK;
+}
+
+const ld_queue_message_reader ld_example_sqs_reader = {
+    .version = LD_QUEUE_MESSAGE_READER_VERSION,
+    .parse_message = parse_message,
+};

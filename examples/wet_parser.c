@@ -1,0 +1,192 @@
+/*
+ * wet_parser.c - a SingleFileParser for Common Crawl WET files: each "conversion"
+ * record becomes a Document holding the page text and its WARC headers.
+ *
+ * A WET record looks like
+ *
+ *   WARC/1.0\r\n
+ *   WARC-Type: conversion\r\n
+ *   WARC-Target-URI: http://example.com/\r\n
+ *   ...more headers...\r\n
+ *   \r\n
+ *   the page text, UTF-8, lines separated by \n\r\n\r\n
+ *
+ * The runtime (or the local runner) splits the file at "WARC-Type: conversion" and
+ * "\n\r\n\r\n" and calls parse_document once per record.
+ *
+ * SPDX-License-Identifier: MIT
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "examples.h"
+
+static int get_s3_file_type(ld_context *ctx, void *payload, char **file_type)
+{
+    (void)payload;
+    *file_type = ld_strdup("WET");
+    return *file_type ? LD_OK : ld_context_fail(ctx, "MemoryError", "out of memory");
+}
+
+static int get_resolved_s3_file_name(ld_context *ctx, void *payload, const char *s3_file_type,
+                                     const char *file_name, char **resolved)
+{
+    (void)payload;
+    (void)s3_file_type;
+    *resolved = ld_strdup(file_name);
+    return *resolved ? LD_OK : ld_context_fail(ctx, "MemoryError", "out of memory");
+}
+
+static int get_record_start_pattern(ld_context *ctx, void *payload, const char *s3_file_type,
+                                    ld_record_parse_hint *hint)
+{
+    (void)payload;
+    (void)s3_file_type;
+    if (ld_record_parse_hint_set_pattern(hint, "WARC-Type: conversion") != LD_OK)
+        return ld_context_fail(ctx, "MemoryError", "out of memory");
+    return LD_OK;
+}
+
+static int get_record_end_pattern(ld_context *ctx, void *payload, const char *s3_file_type,
+                                  ld_record_parse_hint *hint)
+{
+    (void)payload;
+    (void)s3_file_type;
+    if (ld_record_parse_hint_set_pattern(hint, "\n\r\n\r\n") != LD_OK)
+        return ld_context_fail(ctx, "MemoryError", "out of memory");
+    return LD_OK;
+}
+
+/*
+ * The WARC headers the document keeps, and the names they get in it. The reference
+ * handler's documents carry no contentLength even when Content-Length is present (see
+ * the conformance vectors), so neither do ours: downstream readers see the same keys.
+ */
+static const struct {
+    const char *header, *name;
+} kept_headers[] = {
+    {"WARC-Identified-Content-Language", "language"},
+    {"Content-Type", "contentType"},
+    {"WARC-Block-Digest", "blockDigest"},
+    {"WARC-Date", "warcDate"},
+};
+
+/* A new JSON string of text[start, end) trimmed of white space, or NULL. */
+static json_t *trimmed_string(const char *text, size_t start, size_t end)
+{
+    size_t s, e;
+    ld_example_strip(text + start, end - start, &s, &e);
+    return json_stringn(text + start + s, e - s);
+}
+
+/* Memory search bounded by [p, end). */
+static const char *find(const char *p, const char *end, const char *needle)
+{
+    return memmem(p, (size_t)(end - p), needle, strlen(needle));
+}
+
+/*
+ * Parse the header lines in [p, end) into @p headers (name -> value).
+ * @return LD_OK, or the failure of @p ctx naming the bad line.
+ */
+static int parse_headers(ld_context *ctx, const char *p, const char *end, json_t *headers)
+{
+    while (p < end) {
+        const char *line_end = find(p, end, "\r\n");
+        if (line_end == NULL)
+            line_end = end;
+        size_t length = (size_t)(line_end - p);
+        if (length > 0 && !(length >= 8 && memcmp(p, "WARC/1.0", 8) == 0)) {
+            if (memchr(p, ':', length) == NULL)
+                return ld_context_fail(ctx, "ValueError",
+                                       "WARC header line '%.*s' has no ':'", (int)length, p);
+            const char *separator = find(p, line_end, ": ");
+            if (separator == NULL)
+                return ld_context_fail(ctx, "ValueError",
+                                       "WARC header line '%.*s' has no ': ' separator",
+                                       (int)length, p);
+            /* The value ends at a further ": " if there is one (as the reference). */
+            const char *value = separator + 2;
+            const char *value_end = find(value, line_end, ": ");
+            if (value_end == NULL)
+                value_end = line_end;
+            json_t *key = trimmed_string(p, 0, (size_t)(separator - p));
+            json_t *text = trimmed_string(value, 0, (size_t)(value_end - value));
+            if (key == NULL || text == NULL) {
+                json_decref(key);
+                json_decref(text);
+                return ld_context_fail(ctx, "UnicodeDecodeError",
+                                       "WARC header line '%.*s' is not valid UTF-8",
+                                       (int)length, p);
+            }
+            json_object_set_new(headers, json_string_value(key), text);
+            json_decref(key);
+        }
+        p = line_end + 2;
+    }
+    return LD_OK;
+}
+
+static int parse_document(ld_context *ctx, void *payload, const char *s3_file_type,
+                          const char *file_name, int64_t offset_bytes, const char *buffer,
+                          size_t start_index, size_t end_index,
+                          ld_parse_document_result *result)
+{
+    (void)payload;
+    (void)s3_file_type;
+    (void)file_name;
+    (void)offset_bytes;
+    const char *record = buffer + start_index;
+    const char *record_end = buffer + end_index;
+    const char *header_end = find(record, record_end, "\r\n\r\n");
+    if (header_end == NULL)
+        return ld_context_fail(ctx, "ValueError",
+                               "the record has no end of header (\\r\\n\\r\\n)");
+
+    json_t *headers = json_object();
+    if (headers == NULL)
+        return ld_context_fail(ctx, "MemoryError", "out of memory");
+    int rc = parse_headers(ctx, record, header_end, headers);
+    if (rc != LD_OK) {
+        json_decref(headers);
+        return rc;
+    }
+
+    const char *body = header_end + 4;
+    json_t *doc_text = trimmed_string(body, 0, (size_t)(record_end - body));
+    const char *url = json_string_value(json_object_get(headers, "WARC-Target-URI"));
+    if (doc_text == NULL || json_string_length(doc_text) == 0 || url == NULL || *url == '\0') {
+        const char *why = doc_text == NULL ? "the document text is not valid UTF-8"
+                          : json_string_length(doc_text) == 0 ? "the document text is empty"
+                                                              : "WARC-Target-URI is missing or empty";
+        json_decref(doc_text);
+        json_decref(headers);
+        return ld_context_fail(ctx, "ValueError", "%s", why);
+    }
+
+    json_t *values = json_object();
+    json_object_set_new(values, "docText", doc_text);
+    json_object_set_new(values, "url", json_string(url));
+    json_object_set_new(values, "docId", json_string(url));
+    json_object_set_new(values, "partitionKey", json_string(url));
+    for (size_t i = 0; i < sizeof kept_headers / sizeof kept_headers[0]; i++) {
+        json_t *value = json_object_get(headers, kept_headers[i].header);
+        if (value != NULL)
+            json_object_set(values, kept_headers[i].name, value);
+    }
+    ld_document *doc = ld_document_new(url, "Content", url, json_object(), values);
+    json_decref(headers);
+    if (doc == NULL)
+        return ld_context_fail(ctx, "MemoryError", "out of memory building the document");
+    ld_parse_document_result_set(result, LD_PARSE_SUCCESS, doc);
+    return LD_OK;
+}
+
+const ld_single_file_parser ld_example_wet_parser = {
+    .version = LD_SINGLE_FILE_PARSER_VERSION,
+    .get_s3_file_type = get_s3_file_type,
+    .get_resolved_s3_file_name = get_resolved_s3_file_name,
+    .get_record_start_pattern = get_record_start_pattern,
+    .get_record_end_pattern = get_record_end_pattern,
+    .parse_document = parse_document,
+};
