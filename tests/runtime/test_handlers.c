@@ -68,6 +68,9 @@ static int parse(ld_context *ctx, void *payload, const char *type, const char *f
         json_object_set_new(values, "userId", json_string(ld_context_user_id(ctx)));
         json_object_set_new(values, "datasetName", json_string(ld_context_dataset_name(ctx)));
         json_object_set_new(values, "datasetId", json_string(ld_context_dataset_id(ctx)));
+        json_object_set_new(values, "deadlineMs", json_integer(ld_context_deadline_ms(ctx)));
+        const char *trace = getenv("_X_AMZN_TRACE_ID");
+        json_object_set_new(values, "traceId", trace ? json_string(trace) : json_null());
     }
     ld_document *doc = ld_document_new(file_name, "DOC", file_name, json_object(), values);
     if (doc == NULL)

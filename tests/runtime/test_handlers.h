@@ -16,7 +16,8 @@
  * "segv" -> raises SIGSEGV; "abort" -> abort(); "loop" -> sleeps forever.
  * parseDocument by s3FileType: "ok" -> SUCCESS Document; "nodoc" -> SUCCESS without a
  * document; "wrongkind" -> SUCCESS with an ErrorDoc; "error" -> ERROR with ErrorDoc;
- * "context" -> echoes requestId and letsdataAuth into the document's key-values.
+ * "context" -> echoes requestId, letsdataAuth, the deadline (deadlineMs) and
+ * $_X_AMZN_TRACE_ID (traceId) into the document's key-values.
  * getS3FileType returns NULL (an invalid result); getResolvedS3FileName is unimplemented.
  */
 int ldt_register_test_handlers(ld_registry *registry);
