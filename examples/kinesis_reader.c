@@ -38,13 +38,13 @@ static int parse_message(ld_context *ctx, void *payload, const char *stream_arn,
     if (data_length == 0)
         return kinesis_error(ctx, partition_key, sequence_number, "empty message body", result);
 
-    json_error_t error;
-    json_t *object = json_loadb(data, data_length, 0, &error);
+    ld_error error = {0};
+    json_t *object = ld_json_parse(data, data_length, &error);
     const char *document_id = json_string_value(json_object_get(object, "documentId"));
     if (object == NULL || !json_is_object(object) || document_id == NULL) {
-        char message[300];
+        char message[600];
         snprintf(message, sizeof message, "Exception - %s",
-                 object == NULL            ? error.text
+                 object == NULL            ? error.message
                  : !json_is_object(object) ? "the record data is not a JSON object"
                                            : "the record has no string 'documentId'");
         json_decref(object);

@@ -33,12 +33,12 @@ static int parse_message(ld_context *ctx, void *payload, const char *message_id,
     if (ld_example_is_blank(message_body, message_body_length))
         return sqs_error(ctx, message_id, "empty message body", result);
 
-    json_error_t error;
-    json_t *body = json_loadb(message_body, message_body_length, 0, &error);
+    ld_error error = {0};
+    json_t *body = ld_json_parse(message_body, message_body_length, &error);
     if (body == NULL || !json_is_object(body)) {
-        char message[300];
+        char message[600];
         snprintf(message, sizeof message, "JSONDecodeError - %s",
-                 body == NULL ? error.text : "the message body is not a JSON object");
+                 body == NULL ? error.message : "the message body is not a JSON object");
         json_decref(body);
         return sqs_error(ctx, message_id, message, result);
     }

@@ -16,6 +16,7 @@
 #include <letsdata/common.h>
 #include <letsdata/context.h>
 #include <letsdata/document.h>
+#include <letsdata/json.h>
 #include <letsdata/dynamodb_streams_record_reader.h>
 #include <letsdata/dynamodb_table_item_reader.h>
 #include <letsdata/kinesis_record_reader.h>
