@@ -13,6 +13,7 @@
 #include <letsdata/log.h>
 #include <letsdata/version.h>
 
+#include "net.h"
 #include "runner.h"
 #include "runtime_internal.h"
 #include "transport.h"
@@ -148,7 +149,7 @@ static int run_serve(const ld_registry *registry, int argc, char **argv, const c
         }
     }
     ld_error error = {0};
-    int status = ldrt_http_serve(registry, &options, &error);
+    int status = ldrt_net_http_serve(registry, &options, &error);
     if (status != 0 && error.message[0])
         fprintf(stderr, "%s: %s\n", program, error.message);
     return status;
@@ -165,7 +166,7 @@ static int run_lambda(const ld_registry *registry, int argc, const char *program
         return 2;
     }
     ld_error error = {0};
-    int status = ldrt_lambda_serve(registry, &options, &error);
+    int status = ldrt_net_lambda_serve(registry, &options, &error);
     if (status != 0 && error.message[0])
         fprintf(stderr, "%s: %s\n", program, error.message);
     return status;
@@ -177,7 +178,7 @@ static int init_failed(const char *program, const char *mode, const char *messag
     fprintf(stderr, "%s: %s\n", program, message);
     const char *api = getenv("AWS_LAMBDA_RUNTIME_API");
     if (strcmp(mode, "lambda") == 0 && api != NULL && *api != '\0')
-        ldrt_lambda_report_init_error(api, "Runtime.HandlerLoadError", message);
+        ldrt_net_report_init_error(api, "Runtime.HandlerLoadError", message);
     return 1;
 }
 

@@ -13,18 +13,6 @@
 
 #include "runtime_internal.h"
 
-int ldrt_fail(ldrt_failure *failure, const char *type, const char *stack,
-              const char *format, ...)
-{
-    va_list ap;
-    failure->type = type;
-    snprintf(failure->stack, sizeof failure->stack, "%s", stack != NULL ? stack : "");
-    va_start(ap, format);
-    vsnprintf(failure->message, sizeof failure->message, format, ap);
-    va_end(ap);
-    return -1;
-}
-
 /* The JSON types a `data` member may have. */
 typedef enum field_kind {
     F_STRING,

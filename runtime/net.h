@@ -1,0 +1,35 @@
+/*
+ * net.h - the network transports, loaded only when used (private).
+ *
+ * libcurl and libmicrohttpd with their TLS stacks take about 2.7 ms and 6 MiB to load,
+ * three times the whole cost of a one-shot invocation. So libletsdata-runtime does not
+ * link them: the HTTP endpoint and the Lambda loop live in the module
+ * libletsdata-runtime-net.so, which these wrappers dlopen the first time `serve` or
+ * `lambda` needs it. A program that links the transports in (the static `bootstrap`,
+ * tests) calls them directly: the wrappers find them through weak references.
+ *
+ * SPDX-License-Identifier: MIT
+ */
+#ifndef LDRT_NET_H
+#define LDRT_NET_H
+
+#include "transport.h"
+
+/** ldrt_http_serve(), from wherever it is. @return the process exit status. */
+int ldrt_net_http_serve(const ld_registry *registry, const ldrt_http_options *options,
+                        ld_error *error);
+
+/** ldrt_lambda_serve(), from wherever it is. @return the process exit status. */
+int ldrt_net_lambda_serve(const ld_registry *registry, const ldrt_lambda_options *options,
+                          ld_error *error);
+
+/** ldrt_lambda_report_init_error(), from wherever it is. @return LD_OK or an error. */
+int ldrt_net_report_init_error(const char *runtime_api, const char *error_type,
+                               const char *message);
+
+/** Environment variable naming the module's path explicitly. */
+#define LDRT_NET_MODULE_ENV "LETSDATA_RUNTIME_NET"
+/** The module's file name. */
+#define LDRT_NET_MODULE_NAME "libletsdata-runtime-net.so"
+
+#endif /* LDRT_NET_H */

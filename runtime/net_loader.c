@@ -1,0 +1,111 @@
+/*
+ * net_loader.c - find the network transports: linked in (weak references resolve), or
+ * in libletsdata-runtime-net.so next to libletsdata-runtime.so (see net.h).
+ *
+ * SPDX-License-Identifier: MIT
+ */
+#include <dlfcn.h>
+#include <libgen.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <letsdata/runtime.h>
+
+#include "net.h"
+
+#pragma weak ldrt_http_serve
+#pragma weak ldrt_lambda_serve
+#pragma weak ldrt_lambda_report_init_error
+
+/* dlopen the module: $LETSDATA_RUNTIME_NET, else beside this library (installed:
+ * LIBDIR/letsdata/, build tree: the same directory), else the loader's search path. */
+static void *load_module(ld_error *error)
+{
+    static void *handle;
+    if (handle != NULL)
+        return handle;
+    const char *explicit_path = getenv(LDRT_NET_MODULE_ENV);
+    if (explicit_path != NULL && *explicit_path != '\0') {
+        handle = dlopen(explicit_path, RTLD_NOW | RTLD_LOCAL);
+        if (handle == NULL)
+            ld_error_set(error, LD_ERR_NOT_FOUND, "cannot load %s=%s: %s", LDRT_NET_MODULE_ENV,
+                         explicit_path, dlerror());
+        return handle;
+    }
+    Dl_info info;
+    char candidates[2][4096];
+    int count = 0;
+    if (dladdr((void *)ld_runtime_invoke, &info) != 0 && info.dli_fname != NULL) {
+        char copy[4096];
+        snprintf(copy, sizeof copy, "%s", info.dli_fname);
+        const char *dir = dirname(copy);
+        snprintf(candidates[count++], sizeof candidates[0], "%s/letsdata/%s", dir,
+                 LDRT_NET_MODULE_NAME);
+        snprintf(candidates[count++], sizeof candidates[1], "%s/%s", dir, LDRT_NET_MODULE_NAME);
+    }
+    for (int i = 0; i < count && handle == NULL; i++)
+        handle = dlopen(candidates[i], RTLD_NOW | RTLD_LOCAL);
+    if (handle == NULL)
+        handle = dlopen(LDRT_NET_MODULE_NAME, RTLD_NOW | RTLD_LOCAL);
+    if (handle == NULL)
+        ld_error_set(error, LD_ERR_NOT_FOUND,
+                     "cannot load the network transports (%s): %s; set %s to its path",
+                     LDRT_NET_MODULE_NAME, dlerror(), LDRT_NET_MODULE_ENV);
+    return handle;
+}
+
+/* The function @p name: linked in (@p linked) or from the module. */
+static void *resolve(void *linked, const char *name, ld_error *error)
+{
+    if (linked != NULL)
+        return linked;
+    void *module = load_module(error);
+    if (module == NULL)
+        return NULL;
+    void *symbol = dlsym(module, name);
+    if (symbol == NULL)
+        ld_error_set(error, LD_ERR_NOT_FOUND, "%s does not define %s", LDRT_NET_MODULE_NAME,
+                     name);
+    return symbol;
+}
+
+int ldrt_net_http_serve(const ld_registry *registry, const ldrt_http_options *options,
+                        ld_error *error)
+{
+    int (*serve)(const ld_registry *, const ldrt_http_options *, ld_error *);
+    void *symbol = resolve(ldrt_http_serve ? (void *)ldrt_http_serve : NULL,
+                           "ldrt_http_serve", error);
+    if (symbol == NULL)
+        return 1;
+    memcpy(&serve, &symbol, sizeof serve);
+    return serve(registry, options, error);
+}
+
+int ldrt_net_lambda_serve(const ld_registry *registry, const ldrt_lambda_options *options,
+                          ld_error *error)
+{
+    int (*serve)(const ld_registry *, const ldrt_lambda_options *, ld_error *);
+    void *symbol = resolve(ldrt_lambda_serve ? (void *)ldrt_lambda_serve : NULL,
+                           "ldrt_lambda_serve", error);
+    if (symbol == NULL)
+        return 1;
+    memcpy(&serve, &symbol, sizeof serve);
+    return serve(registry, options, error);
+}
+
+int ldrt_net_report_init_error(const char *runtime_api, const char *error_type,
+                               const char *message)
+{
+    int (*report)(const char *, const char *, const char *);
+    ld_error error = {0};
+    void *symbol = resolve(ldrt_lambda_report_init_error ? (void *)ldrt_lambda_report_init_error
+                                                         : NULL,
+                           "ldrt_lambda_report_init_error", &error);
+    if (symbol == NULL) {
+        fprintf(stderr, "letsdata-runtime: cannot report the init error: %s\n", error.message);
+        return error.code;
+    }
+    memcpy(&report, &symbol, sizeof report);
+    return report(runtime_api, error_type, message);
+}
