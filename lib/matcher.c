@@ -35,7 +35,10 @@ static unsigned byte_commonness(unsigned char c)
     if (c >= 'a' && c <= 'z') return 120;
     if (c == '\n') return 90;
     if (c >= '0' && c <= '9') return 80;
-    if (c >= 'A' && c <= 'Z') return 60;
+    if (c == 'W' || c == 'Y' || c == 'Q' || c == 'X' || c == 'Z' || c == 'J' || c == 'K' ||
+        c == 'V' || c == 'U')
+        return 35; /* the capitals least used in text */
+    if (c >= 'A' && c <= 'Z') return 45;
     if (c == '.' || c == ',' || c == '-' || c == ':' || c == '/' || c == '"' || c == '<' ||
         c == '>' || c == '=' || c == '\'' || c == '_')
         return 50;
