@@ -15,6 +15,7 @@
 #include <netinet/in.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,6 +34,9 @@ struct ldrt_http_server {
     const ld_registry *registry;
     ldrt_http_options options;
     uint16_t port;
+    /* Requests accepted and not yet completed; stop waits for these, not for idle
+     * keep-alive connections. */
+    atomic_uint in_flight;
 };
 
 /* Per-request upload state (MHD's con_cls). */
@@ -96,7 +100,15 @@ static enum MHD_Result serve_invocation(ldrt_http_server *server,
     ld_response response = LD_RESPONSE_INIT;
     const char *body = up->body.data != NULL ? up->body.data : "";
     if (server->options.isolate) {
-        ldrt_invoke_isolated(server->registry, body, up->body.length, NULL,
+        /* With a time limit, handlers see it as their deadline, as on Lambda. */
+        ld_invoke_options options = LD_INVOKE_OPTIONS_INIT;
+        if (server->options.timeout_ms > 0) {
+            struct timespec now;
+            clock_gettime(CLOCK_REALTIME, &now);
+            options.deadline_ms = (int64_t)now.tv_sec * 1000 + now.tv_nsec / 1000000 +
+                                  server->options.timeout_ms;
+        }
+        ldrt_invoke_isolated(server->registry, body, up->body.length, &options,
                              server->options.timeout_ms, &response, NULL, 0);
     } else if (ld_runtime_invoke(server->registry, body, up->body.length, NULL, &response) !=
                LD_OK) {
@@ -135,6 +147,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *connection,
         if (up == NULL)
             return MHD_NO;
         *con_cls = up;
+        atomic_fetch_add(&server->in_flight, 1);
         return MHD_YES;
     }
     if (*upload_data_size > 0) {
@@ -157,11 +170,12 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *connection,
 static void on_completed(void *cls, struct MHD_Connection *connection, void **con_cls,
                          enum MHD_RequestTerminationCode code)
 {
-    (void)cls;
+    ldrt_http_server *server = cls;
     (void)connection;
     (void)code;
     upload *up = *con_cls;
     if (up != NULL) {
+        atomic_fetch_sub(&server->in_flight, 1);
         ldrt_buf_free(&up->body);
         free(up);
         *con_cls = NULL;
@@ -199,8 +213,7 @@ int ldrt_http_start(const ld_registry *registry, const ldrt_http_options *option
         MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC, 0, NULL, NULL, on_request, server,
         MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&address, MHD_OPTION_THREAD_POOL_SIZE,
         threads, MHD_OPTION_NOTIFY_COMPLETED, on_completed, server,
-        MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)120, MHD_OPTION_LISTENING_ADDRESS_REUSE,
-        (unsigned)1, MHD_OPTION_END);
+        MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)120, MHD_OPTION_END);
     if (server->daemon == NULL) {
         int saved = errno;
         free(server);
@@ -224,17 +237,16 @@ void ldrt_http_stop(ldrt_http_server *server)
 {
     if (server == NULL)
         return;
-    /* Stop accepting, then give requests in flight time to finish before closing. */
-    MHD_quiesce_daemon(server->daemon);
-    for (int waited = 0; waited < 300; waited++) {
-        const union MHD_DaemonInfo *info =
-            MHD_get_daemon_info(server->daemon, MHD_DAEMON_INFO_CURRENT_CONNECTIONS);
-        if (info == NULL || info->num_connections == 0)
-            break;
-        struct timespec pause = {0, 100 * 1000 * 1000};
+    /* Stop accepting, then give requests in flight up to 30 s to be answered before
+     * closing; idle keep-alive connections are simply closed. */
+    MHD_socket listener = MHD_quiesce_daemon(server->daemon);
+    for (int waited = 0; waited < 3000 && atomic_load(&server->in_flight) > 0; waited++) {
+        struct timespec pause = {0, 10 * 1000 * 1000};
         nanosleep(&pause, NULL);
     }
     MHD_stop_daemon(server->daemon);
+    if (listener != MHD_INVALID_SOCKET)
+        close(listener); /* quiescing handed the listening socket over to us */
     free(server);
 }
 

@@ -22,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -33,7 +34,42 @@
 #include "transport.h"
 
 #define API_VERSION "/2018-06-01"
-#define MAX_ATTEMPTS 6
+
+/* How often and how patiently a Runtime API call is retried. */
+typedef struct retry_policy {
+    unsigned attempts;
+    unsigned delay_ms; /* before the second attempt; doubled for each later one */
+} retry_policy;
+
+#define RETRY_POLICY_DEFAULT { 6, 100 }
+
+static retry_policy make_policy(const ldrt_lambda_options *options)
+{
+    retry_policy policy = RETRY_POLICY_DEFAULT;
+    if (options->max_attempts > 0)
+        policy.attempts = options->max_attempts;
+    if (options->retry_delay_ms > 0)
+        policy.delay_ms = options->retry_delay_ms;
+    return policy;
+}
+
+/* Prefix the last attempt's error so that the final message says retrying is over. */
+static void give_up(ld_error *error, const retry_policy *policy)
+{
+    char last[sizeof error->message];
+    memcpy(last, error->message, sizeof last);
+    ld_error_set(error, LD_ERR_IO, "giving up on the Lambda Runtime API after %u attempts: %s",
+                 policy->attempts, last);
+}
+
+static void backoff(const retry_policy *policy, unsigned attempt)
+{
+    unsigned shift = attempt > 10 ? 10 : attempt - 1;
+    long ms = (long)policy->delay_ms << shift;
+    struct timespec pause = {ms / 1000, (ms % 1000) * 1000000L};
+    while (nanosleep(&pause, &pause) != 0 && errno == EINTR)
+        ;
+}
 
 /* ---- HTTP helpers ---- */
 
@@ -101,22 +137,15 @@ static size_t discard_body(char *data, size_t size, size_t count, void *user)
     return size * count;
 }
 
-static void sleep_ms(long ms)
-{
-    struct timespec pause = {ms / 1000, (ms % 1000) * 1000000L};
-    while (nanosleep(&pause, &pause) != 0 && errno == EINTR)
-        ;
-}
-
 /*
  * POST @p body to @p url, retrying transport errors and 5xx answers with backoff.
  * @return the final HTTP status (2xx on success), or -1 with @p error set.
  */
-static long post(CURL *curl, const char *url, const char *body, size_t length,
-                 struct curl_slist *headers, ld_error *error)
+static long post(CURL *curl, const retry_policy *policy, const char *url, const char *body,
+                 size_t length, struct curl_slist *headers, ld_error *error)
 {
     long code = -1;
-    for (int attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
+    for (unsigned attempt = 1; attempt <= policy->attempts; attempt++) {
         curl_easy_reset(curl);
         curl_easy_setopt(curl, CURLOPT_URL, url);
         curl_easy_setopt(curl, CURLOPT_POST, 1L);
@@ -135,18 +164,35 @@ static long post(CURL *curl, const char *url, const char *body, size_t length,
         } else {
             ld_error_set(error, LD_ERR_IO, "POST %s failed: %s", url, curl_easy_strerror(rc));
         }
-        LD_WARN(NULL, "%s (attempt %d of %d)", error->message, attempt, MAX_ATTEMPTS);
-        if (attempt < MAX_ATTEMPTS)
-            sleep_ms(50L << attempt);
+        LD_WARN(NULL, "%s (attempt %u of %u)", error->message, attempt, policy->attempts);
+        if (attempt < policy->attempts)
+            backoff(policy, attempt);
     }
+    give_up(error, policy);
     return -1;
 }
 
-static int next_invocation(CURL *curl, const char *api, invocation *inv, ld_error *error)
+/* The id goes into URLs and into the crash report's request line: letters, digits and
+ * "-_.:" only (Lambda's are UUIDs), so that a broken endpoint cannot inject headers. */
+static int usable_request_id(const char *id)
+{
+    if (*id == '\0')
+        return 0;
+    for (; *id; id++) {
+        unsigned char c = (unsigned char)*id;
+        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+              c == '-' || c == '_' || c == '.' || c == ':'))
+            return 0;
+    }
+    return 1;
+}
+
+static int next_invocation(CURL *curl, const retry_policy *policy, const char *api,
+                           invocation *inv, ld_error *error)
 {
     char url[512];
     snprintf(url, sizeof url, "http://%s" API_VERSION "/runtime/invocation/next", api);
-    for (int attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
+    for (unsigned attempt = 1; attempt <= policy->attempts; attempt++) {
         ldrt_buf_free(&inv->body);
         inv->request_id[0] = inv->trace_id[0] = '\0';
         inv->deadline_ms = 0;
@@ -163,12 +209,13 @@ static int next_invocation(CURL *curl, const char *api, invocation *inv, ld_erro
         long code = 0;
         if (rc == CURLE_OK) {
             curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &code);
-            if (code == 200 && inv->request_id[0] != '\0')
+            if (code == 200 && usable_request_id(inv->request_id))
                 return LD_OK;
             if (code == 200)
                 ld_error_set(error, LD_ERR_IO,
-                             "GET %s answered without a Lambda-Runtime-Aws-Request-Id header",
-                             url);
+                             "GET %s answered without a usable Lambda-Runtime-Aws-Request-Id "
+                             "header ('%s')",
+                             url, inv->request_id);
             else
                 ld_error_set(error, LD_ERR_IO, "GET %s answered HTTP %ld", url, code);
             if (code >= 400 && code < 500)
@@ -176,10 +223,11 @@ static int next_invocation(CURL *curl, const char *api, invocation *inv, ld_erro
         } else {
             ld_error_set(error, LD_ERR_IO, "GET %s failed: %s", url, curl_easy_strerror(rc));
         }
-        LD_WARN(NULL, "%s (attempt %d of %d)", error->message, attempt, MAX_ATTEMPTS);
-        if (attempt < MAX_ATTEMPTS)
-            sleep_ms(50L << attempt);
+        LD_WARN(NULL, "%s (attempt %u of %u)", error->message, attempt, policy->attempts);
+        if (attempt < policy->attempts)
+            backoff(policy, attempt);
     }
+    give_up(error, policy);
     return LD_ERR_IO;
 }
 
@@ -193,8 +241,8 @@ static void error_document(ldrt_buf *buf, const char *type, const char *message)
     ldrt_buf_puts(buf, ",\"stackTrace\":[]}");
 }
 
-static int post_error(CURL *curl, const char *url, const char *type, const char *message,
-                      ld_error *error)
+static int post_error(CURL *curl, const retry_policy *policy, const char *url,
+                      const char *type, const char *message, ld_error *error)
 {
     ldrt_buf body = LDRT_BUF_INIT;
     error_document(&body, type, message);
@@ -205,7 +253,7 @@ static int post_error(CURL *curl, const char *url, const char *type, const char 
         headers ? curl_slist_append(headers, "Content-Type: application/json") : NULL;
     long code = -1;
     if (!body.oom && with_type != NULL)
-        code = post(curl, url, body.data, body.length, with_type, error);
+        code = post(curl, policy, url, body.data, body.length, with_type, error);
     else
         ld_error_set(error, LD_ERR_NOMEM, "out of memory reporting an error");
     curl_slist_free_all(with_type ? with_type : headers);
@@ -225,7 +273,8 @@ int ldrt_lambda_report_init_error(const char *runtime_api, const char *error_typ
     char url[512];
     snprintf(url, sizeof url, "http://%s" API_VERSION "/runtime/init/error", runtime_api);
     ld_error error = {0};
-    int rc = post_error(curl, url, error_type, message, &error);
+    retry_policy policy = RETRY_POLICY_DEFAULT;
+    int rc = post_error(curl, &policy, url, error_type, message, &error);
     if (rc != LD_OK)
         LD_ERROR(NULL, "cannot report the init error: %s", error.message);
     curl_easy_cleanup(curl);
@@ -309,9 +358,13 @@ static void on_crash(int sig)
         r = append_text(request, r, sizeof request, "\r\n\r\n");
         int fd = socket(crash.address.ss_family, SOCK_STREAM, 0);
         if (fd >= 0) {
+            /* Lambda freezes or kills us anyway; never hang here on a mute endpoint. */
+            struct timeval limit = {2, 0};
+            setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &limit, sizeof limit);
+            setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &limit, sizeof limit);
             if (connect(fd, (struct sockaddr *)&crash.address, crash.address_length) == 0) {
-                ssize_t ignored = write(fd, request, r);
-                ignored = write(fd, body, b);
+                ssize_t ignored = send(fd, request, r, MSG_NOSIGNAL);
+                ignored = send(fd, body, b, MSG_NOSIGNAL);
                 char reply[256];
                 ignored = read(fd, reply, sizeof reply); /* wait for the API to take it */
                 (void)ignored;
@@ -369,6 +422,7 @@ int ldrt_lambda_serve(const ld_registry *registry, const ldrt_lambda_options *op
         ld_error_set(error, LD_ERR_NOMEM, "libcurl failed to create a handle");
         return 1;
     }
+    retry_policy policy = make_policy(options);
     int can_report_crashes = resolve_api(api) == 0;
     if (can_report_crashes)
         install_crash_handlers();
@@ -382,7 +436,7 @@ int ldrt_lambda_serve(const ld_registry *registry, const ldrt_lambda_options *op
     unsigned served = 0;
     int status = 0;
     while (options->max_invocations == 0 || served < options->max_invocations) {
-        if (next_invocation(curl, api, &inv, error) != LD_OK) {
+        if (next_invocation(curl, &policy, api, &inv, error) != LD_OK) {
             status = 1;
             break;
         }
@@ -413,13 +467,13 @@ int ldrt_lambda_serve(const ld_registry *registry, const ldrt_lambda_options *op
                 snprintf(message, sizeof message,
                          "the response is %zu bytes; Lambda allows at most %u",
                          response.body_length, LDRT_MAX_PAYLOAD_BYTES);
-            if (post_error(curl, url, type, message, &post_error_info) != LD_OK)
+            if (post_error(curl, &policy, url, type, message, &post_error_info) != LD_OK)
                 LD_ERROR(NULL, "cannot report the invocation error: %s", post_error_info.message);
         } else {
             snprintf(url, sizeof url, "http://%s" API_VERSION "/runtime/invocation/%s/response",
                      api, inv.request_id);
-            long code = post(curl, url, response.body, response.body_length, json_header,
-                             &post_error_info);
+            long code = post(curl, &policy, url, response.body, response.body_length,
+                             json_header, &post_error_info);
             if (code < 200 || code >= 300) {
                 if (code > 0)
                     ld_error_set(&post_error_info, LD_ERR_IO, "POST %s answered HTTP %ld",
