@@ -72,7 +72,8 @@ LD_EXTERN void ld_log_write(ld_log_level level, const ld_context *ctx, const cha
                             int line, const char *format, ...) LD_PRINTF(5, 6);
 /** va_list form of ld_log_write(). */
 LD_EXTERN void ld_log_writev(ld_log_level level, const ld_context *ctx, const char *file,
-                             int line, const char *format, va_list args);
+                             int line, const char *format, va_list args)
+    LD_PRINTF(5, 0);
 
 /** Log with the caller's file and line; @p ctx may be NULL. */
 #define LD_LOG(level, ctx, ...)                                                \
