@@ -284,10 +284,29 @@ static const long double exact_powers[] = {
  * conversion to double (53 bits) can only go wrong when the 11 dropped bits are within
  * one unit of a tie. Returns 0 and sets *out, or -1 when strtod must decide.
  */
+#if LDBL_MANT_DIG == 64 && (defined(__x86_64__) || defined(__i386__))
+/*
+ * Whether long double arithmetic really keeps 64 mantissa bits here. It does on x86
+ * hardware, but not under emulators such as valgrind, which compute it as double: then
+ * the fast path would round wrongly, so it is switched off. 0 unknown, 1 yes, -1 no.
+ */
+static int extended_precision_works(void)
+{
+    static _Atomic int known;
+    int state = known;
+    if (state == 0) {
+        volatile long double one = 1.0L, tiny = 0x1p-63L;
+        state = (one + tiny) != one ? 1 : -1;
+        known = state;
+    }
+    return state > 0;
+}
+#endif
+
 static int fast_real(uint64_t digits, int exponent, int negative, double *out)
 {
 #if LDBL_MANT_DIG == 64 && (defined(__x86_64__) || defined(__i386__))
-    if (exponent < -27 || exponent > 27)
+    if (exponent < -27 || exponent > 27 || !extended_precision_works())
         return -1;
     long double value = (long double)digits;
     value = exponent < 0 ? value / exact_powers[-exponent] : value * exact_powers[exponent];
