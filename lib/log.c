@@ -114,7 +114,7 @@ LD_EXTERN void ld_log_writev(ld_log_level level, const ld_context *ctx, const ch
         n = snprintf(buffer + used, sizeof buffer - used, " %s:%d", base_name(file), line);
         used += n > 0 ? (size_t)n : 0;
     }
-    if (used < sizeof buffer) {
+    if (used + 1 < sizeof buffer) {
         buffer[used++] = ' ';
         buffer[used] = '\0';
     }

@@ -17,7 +17,9 @@
  * in object keys, nesting up to 2048 levels, nothing after the value but white space —
  * and builds the same values (integers as JSON_INTEGER, numbers with a fraction or
  * exponent as JSON_REAL, duplicate keys: the last wins). Reals are converted exactly
- * (correctly rounded), with a fast path for the common 1-19 digit forms.
+ * (correctly rounded), with a fast path for the common 1-19 digit forms. One deliberate
+ * difference: jansson 2.14 accepts a top-level number or literal followed by a single
+ * NUL byte ("9\0"); this parser rejects the trailing byte, as RFC 8259 requires.
  */
 
 #include <stddef.h>
