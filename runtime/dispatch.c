@@ -229,11 +229,10 @@ static int call_single_file_parser(const ld_single_file_parser *impl, ld_context
     }
 }
 
-static int call_readers(const ld_registry *registry, ld_context *ctx,
-                        const ldrt_request *request, ldrt_buf *out, ldrt_failure *failure)
+int ldrt_call_reader(const ld_registry *registry, ld_context *ctx, const ldrt_request *request,
+                     ld_parse_document_result *result, ldrt_failure *failure)
 {
     const json_t *d = request->data;
-    ld_parse_document_result result = LD_PARSE_DOCUMENT_RESULT_INIT;
     int rc;
     switch (request->function) {
     case LDRT_FN_QUEUE_PARSE_MESSAGE: {
@@ -243,7 +242,7 @@ static int call_readers(const ld_registry *registry, ld_context *ctx,
         rc = impl->parse_message(ctx, impl->payload, str(d, "messageId"),
                                  str(d, "messageGroupId"), str(d, "messageDeduplicationId"),
                                  obj(d, "messageAttributes"), str(d, "messageBody"),
-                                 len(d, "messageBody"), &result);
+                                 len(d, "messageBody"), result);
         break;
     }
     case LDRT_FN_KINESIS_PARSE_MESSAGE: {
@@ -253,7 +252,7 @@ static int call_readers(const ld_registry *registry, ld_context *ctx,
         rc = impl->parse_message(ctx, impl->payload, str(d, "streamArn"), str(d, "shardId"),
                                  str(d, "partitionKey"), str(d, "sequenceNumber"),
                                  integer(d, "approximateArrivalTimestamp"), str(d, "data"),
-                                 len(d, "data"), &result);
+                                 len(d, "data"), result);
         break;
     }
     case LDRT_FN_DDB_STREAMS_PARSE_RECORD: {
@@ -268,7 +267,7 @@ static int call_readers(const ld_registry *registry, ld_context *ctx,
                                 str(d, "sequenceNumber"), integer(d, "sizeBytes"),
                                 str(d, "streamViewType"),
                                 integer(d, "approximateCreationDateTime"), obj(inner, "keys"),
-                                obj(inner, "oldImage"), obj(inner, "newImage"), &result);
+                                obj(inner, "oldImage"), obj(inner, "newImage"), result);
         break;
     }
     case LDRT_FN_DDB_TABLE_PARSE_ITEM: {
@@ -279,13 +278,26 @@ static int call_readers(const ld_registry *registry, ld_context *ctx,
         json_t *inner = obj(d, "data");
         rc = impl->parse_dynamodb_item(ctx, impl->payload, str(d, "tableName"),
                                        integer(d, "segmentNumber"), obj(inner, "keys"),
-                                       obj(inner, "item"), &result);
+                                       obj(inner, "item"), result);
         break;
     }
     default:
-        return ldrt_fail(failure, LDRT_ERR_INTERNAL, "", "dispatch: bad function");
+        return ldrt_fail(failure, LDRT_ERR_INTERNAL, "", "dispatch: not a record reader");
     }
-    return finish_parse_result(rc, &result, ctx, request, out, failure);
+    if (rc != LD_OK || ld_context_failed(ctx))
+        return handler_failed(ctx, rc, request, failure);
+    return 0;
+}
+
+static int call_readers(const ld_registry *registry, ld_context *ctx,
+                        const ldrt_request *request, ldrt_buf *out, ldrt_failure *failure)
+{
+    ld_parse_document_result result = LD_PARSE_DOCUMENT_RESULT_INIT;
+    if (ldrt_call_reader(registry, ctx, request, &result, failure) != 0) {
+        ld_parse_document_result_clear(&result);
+        return -1;
+    }
+    return finish_parse_result(LD_OK, &result, ctx, request, out, failure);
 }
 
 static int call_sagemaker(const ld_sagemaker_vectors_interface *impl, ld_context *ctx,

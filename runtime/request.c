@@ -331,6 +331,17 @@ void ldrt_request_clear(ldrt_request *request)
     memset(request, 0, sizeof *request);
 }
 
+int ldrt_check_data(ldrt_function function, const json_t *data, ldrt_failure *failure)
+{
+    if (!json_is_object(data))
+        return bad(failure, "data must be an object, got %s", type_name(data));
+    if (check_data(&functions[function], data, failure) != 0)
+        return -1;
+    if (function == LDRT_FN_PARSE_DOCUMENT)
+        return check_parse_document_indexes(data, failure);
+    return 0;
+}
+
 int ldrt_request_parse(const char *bytes, size_t length, ldrt_request *request,
                        ldrt_failure *failure)
 {
@@ -392,11 +403,7 @@ int ldrt_request_parse(const char *bytes, size_t length, ldrt_request *request,
         json_incref(data);
     }
     request->data = data;
-    const function_spec *spec = &functions[request->function];
-    if (check_data(spec, data, failure) != 0)
-        goto fail;
-    if (request->function == LDRT_FN_PARSE_DOCUMENT &&
-        check_parse_document_indexes(data, failure) != 0)
+    if (ldrt_check_data(request->function, data, failure) != 0)
         goto fail;
     return 0;
 

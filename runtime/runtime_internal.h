@@ -11,6 +11,7 @@
 
 #include <jansson.h>
 
+#include <letsdata/model.h>
 #include <letsdata/registry.h>
 #include <letsdata/runtime.h>
 
@@ -105,6 +106,12 @@ int ldrt_request_parse(const char *bytes, size_t length, ldrt_request *request,
                        ldrt_failure *failure);
 void ldrt_request_clear(ldrt_request *request);
 
+/**
+ * Validate @p data (borrowed) as the `data` of @p function, exactly as requests are
+ * validated. @return 0, or -1 with @p failure naming the field.
+ */
+int ldrt_check_data(ldrt_function function, const json_t *data, ldrt_failure *failure);
+
 /* ---- envelopes (envelope.c) ---- */
 
 /** Start the SUCCESS envelope; the caller writes the data value, then _end. */
@@ -121,6 +128,16 @@ void ldrt_envelope_exception(ldrt_buf *buf, const ldrt_failure *failure);
  */
 int ldrt_dispatch(const ld_registry *registry, const ldrt_request *request,
                   const ld_invoke_options *options, ldrt_buf *out, ldrt_failure *failure);
+
+/**
+ * Call the record reader (QueueMessageReader, KinesisRecordReader,
+ * DynamoDBStreamsRecordReader, DynamoDBTableItemReader) that @p request names, filling
+ * @p result (initialised by the caller; not validated here). Used by dispatch and by
+ * the local runner. @return 0, or -1 with @p failure set (not implemented, handler
+ * failure).
+ */
+int ldrt_call_reader(const ld_registry *registry, ld_context *ctx, const ldrt_request *request,
+                     ld_parse_document_result *result, ldrt_failure *failure);
 
 /* ---- loading handler libraries (loader.c) ---- */
 

@@ -1,0 +1,128 @@
+/*
+ * output.c - the local runner's destinations: documents, errors, skipped records.
+ *
+ * SPDX-License-Identifier: MIT
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "runner_internal.h"
+#include "runtime_internal.h"
+
+static FILE *open_in(const char *dir, const char *name, ld_error *error)
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    FILE *f = fopen(path, "w");
+    if (f == NULL)
+        ld_error_set(error, LD_ERR_IO, "cannot create %s: %s", path, strerror(errno));
+    return f;
+}
+
+int ldrun_output_open(ldrun_output *out, const char *dir, ld_error *error)
+{
+    memset(&out->counts, 0, sizeof out->counts);
+    if (mkdir(dir, 0777) != 0 && errno != EEXIST)
+        return ld_error_set(error, LD_ERR_IO, "cannot create the output directory %s: %s", dir,
+                            strerror(errno));
+    out->documents = open_in(dir, "documents.jsonl", error);
+    out->errors = out->documents ? open_in(dir, "errors.jsonl", error) : NULL;
+    out->skipped = out->errors ? open_in(dir, "skipped.jsonl", error) : NULL;
+    if (out->skipped == NULL) {
+        if (out->documents) fclose(out->documents);
+        if (out->errors) fclose(out->errors);
+        out->documents = out->errors = NULL;
+        return LD_ERR_IO;
+    }
+    return LD_OK;
+}
+
+int ldrun_output_close(ldrun_output *out, ld_error *error)
+{
+    int failed = 0;
+    FILE *files[] = {out->documents, out->errors, out->skipped};
+    for (int i = 0; i < 3; i++)
+        if (files[i] != NULL && (ferror(files[i]) | fclose(files[i])) != 0)
+            failed = 1;
+    out->documents = out->errors = out->skipped = NULL;
+    return failed ? ld_error_set(error, LD_ERR_IO, "writing the results failed: %s",
+                                 strerror(errno))
+                  : LD_OK;
+}
+
+/* One JSON line; the value is released. */
+static int write_line(FILE *f, json_t *value, ld_error *error)
+{
+    if (value == NULL)
+        return ld_error_set(error, LD_ERR_NOMEM, "out of memory serializing a document");
+    ldrt_buf buf = LDRT_BUF_INIT;
+    ldrt_json_write(&buf, value);
+    ldrt_buf_append(&buf, "\n", 1);
+    json_decref(value);
+    int rc = LD_OK;
+    if (buf.oom)
+        rc = ld_error_set(error, LD_ERR_NOMEM, "out of memory serializing a document");
+    else if (fwrite(buf.data, 1, buf.length, f) != buf.length)
+        rc = ld_error_set(error, LD_ERR_IO, "cannot write a result: %s", strerror(errno));
+    ldrt_buf_free(&buf);
+    return rc;
+}
+
+int ldrun_route(ldrun_output *out, ld_parse_document_result *result, const char *where,
+                ld_error *error)
+{
+    ld_error invalid = {0};
+    if (ld_parse_document_result_validate(result, &invalid) != LD_OK)
+        return ldrun_handler_failed(out, "InvalidHandlerResult", invalid.message, NULL, where,
+                                    error);
+    out->counts.records++;
+    switch (result->status) {
+    case LD_PARSE_SUCCESS: {
+        json_t *value = ld_document_serialize(result->document);
+        if (value == NULL)
+            return ldrun_handler_failed(out, "SerializerError",
+                                        "the document's serializer returned nothing", NULL,
+                                        where, error);
+        out->counts.success++;
+        return write_line(out->documents, value, error);
+    }
+    case LD_PARSE_ERROR:
+        out->counts.error++;
+        return write_line(out->errors, ld_document_to_json(result->document), error);
+    default:
+        out->counts.skip++;
+        if (result->document != NULL)
+            return write_line(out->skipped, ld_document_to_json(result->document), error);
+        return LD_OK;
+    }
+}
+
+int ldrun_handler_failed(ldrun_output *out, const char *type, const char *message,
+                         json_t *locator, const char *where, ld_error *error)
+{
+    out->counts.records++;
+    out->counts.handler_failures++;
+    if (!out->continue_on_error) {
+        json_decref(locator);
+        return ld_error_set(error, LD_ERR_HANDLER,
+                            "%s: the handler failed (%s: %s); the task stops, as LetsData "
+                            "moves it to ERRORED (use --continue-on-error to record it and "
+                            "go on)",
+                            where, type, message);
+    }
+    char text[1200];
+    snprintf(text, sizeof text, "%s: %s", type, message);
+    json_t *start = locator != NULL ? json_deep_copy(locator) : NULL;
+    ld_document *doc = ld_error_doc_new(NULL, "HANDLER_FAILURE", NULL, NULL,
+                                        json_pack("{s:s}", "where", where), start, locator,
+                                        text);
+    if (doc == NULL)
+        return ld_error_set(error, LD_ERR_NOMEM, "out of memory");
+    out->counts.error++;
+    int rc = write_line(out->errors, ld_document_to_json(doc), error);
+    ld_document_free(doc);
+    return rc;
+}

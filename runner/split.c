@@ -1,0 +1,285 @@
+/*
+ * split.c - read a (gzip or plain) file as a stream and split it into records with the
+ * SingleFileParser's start and end hints, as docs/local-runner.md describes:
+ *
+ * - PATTERN start: the record begins at the next match of the start pattern;
+ *   OFFSET k: k bytes after the current position.
+ * - PATTERN end: the record ends after the next match of the end pattern found after
+ *   the start pattern (the record includes both); the next start is searched from the
+ *   first byte of that end match. OFFSET n: the record is exactly n bytes long.
+ * - A record with no end before the end of the file, or longer than the maximum record
+ *   size, is not dropped: it becomes an ErrorDoc in the error destination.
+ *
+ * Memory stays bounded: only the current record (at most the maximum size) and one
+ * read chunk are held. zlib reads concatenated gzip members (as in WARC files) and
+ * plain files alike.
+ *
+ * SPDX-License-Identifier: MIT
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <zlib.h>
+
+#include "runner_internal.h"
+#include "runtime_internal.h"
+
+#define CHUNK (1u << 20)
+
+typedef struct window {
+    gzFile gz;
+    const char *path;
+    char *data;
+    size_t length, capacity;
+    uint64_t base; /* offset in the decompressed file of data[0] */
+    int eof;
+} window;
+
+/* Read until at least @p want bytes are held or the file ends. */
+static int fill(window *w, size_t want, ld_error *error)
+{
+    while (w->length < want && !w->eof) {
+        if (w->capacity - w->length < CHUNK) {
+            size_t capacity = w->capacity ? w->capacity * 2 : 4 * CHUNK;
+            while (capacity - w->length < CHUNK)
+                capacity *= 2;
+            char *grown = realloc(w->data, capacity);
+            if (grown == NULL)
+                return ld_error_set(error, LD_ERR_NOMEM, "%s: out of memory", w->path);
+            w->data = grown;
+            w->capacity = capacity;
+        }
+        int n = gzread(w->gz, w->data + w->length, CHUNK);
+        if (n < 0) {
+            int code;
+            const char *message = gzerror(w->gz, &code);
+            return ld_error_set(error, LD_ERR_IO, "%s: cannot read at byte %llu: %s", w->path,
+                                (unsigned long long)(w->base + w->length),
+                                code == Z_ERRNO ? strerror(errno) : message);
+        }
+        if (n == 0)
+            w->eof = 1;
+        w->length += (size_t)n;
+    }
+    return LD_OK;
+}
+
+/* Forget data[0, upto): the window slides forward. */
+static void discard(window *w, size_t upto)
+{
+    memmove(w->data, w->data + upto, w->length - upto);
+    w->length -= upto;
+    w->base += upto;
+}
+
+static json_t *offset_map(const char *file_type, uint64_t offset)
+{
+    return json_pack("{s:I}", file_type, (json_int_t)offset);
+}
+
+/* A record that cannot be handed to the parser goes to the error destination. */
+static int record_error(ldrun_output *out, const ldrun_file_job *job, uint64_t start,
+                        uint64_t end, const char *message, ld_error *error)
+{
+    ld_parse_document_result result = LD_PARSE_DOCUMENT_RESULT_INIT;
+    ld_document *doc = ld_error_doc_new(NULL, "RECORD_ERROR", job->file_name, NULL,
+                                        json_pack("{s:s}", "file", job->file_name),
+                                        offset_map(job->s3_file_type, start),
+                                        offset_map(job->s3_file_type, end), message);
+    if (doc == NULL)
+        return ld_error_set(error, LD_ERR_NOMEM, "out of memory");
+    ld_parse_document_result_set(&result, LD_PARSE_ERROR, doc);
+    int rc = ldrun_route(out, &result, job->file_name, error);
+    ld_parse_document_result_clear(&result);
+    return rc;
+}
+
+/* Find @p m in data[from, length), reading more as needed. Sets *at or LD_MATCH_NONE at
+ * the end of the file; gives up (LD_MATCH_NONE, *too_long) past @p limit bytes. */
+static int find_streaming(window *w, const ld_matcher *m, size_t from, size_t limit,
+                          int keep_before, size_t *at, int *too_long, ld_error *error)
+{
+    size_t n = ld_matcher_length(m);
+    *too_long = 0;
+    for (;;) {
+        *at = ld_matcher_find(m, w->data, from, w->length);
+        if (*at != LD_MATCH_NONE)
+            return LD_OK;
+        if (w->eof)
+            return LD_OK;
+        if (w->length >= limit) {
+            *too_long = 1;
+            return LD_OK;
+        }
+        /* Search again only where a match may still start. */
+        if (w->length >= n && w->length - (n - 1) > from)
+            from = w->length - (n - 1);
+        if (!keep_before && from > 0) {
+            discard(w, from);
+            from = 0;
+        }
+        int rc = fill(w, w->length + CHUNK, error);
+        if (rc != LD_OK)
+            return rc;
+    }
+}
+
+static int parse_record(const ldrun_file_job *job, window *w, size_t start, size_t end,
+                        ldrun_output *out, ld_error *error)
+{
+    ld_parse_document_result result = LD_PARSE_DOCUMENT_RESULT_INIT;
+    char where[4200];
+    snprintf(where, sizeof where, "%s, record at byte %llu", job->file_name,
+             (unsigned long long)(w->base + start));
+    ld_context_clear_error(job->ctx);
+    int rc = job->parser->parse_document(job->ctx, job->parser->payload, job->s3_file_type,
+                                         job->file_name, (int64_t)(w->base + start), w->data,
+                                         start, end, &result);
+    if (rc != LD_OK || ld_context_failed(job->ctx)) {
+        ld_parse_document_result_clear(&result);
+        const char *type = ld_context_failed(job->ctx) ? ld_context_error_type(job->ctx)
+                                                       : "HandlerError";
+        char message[256];
+        snprintf(message, sizeof message, "parseDocument failed with status %d (%s)", rc,
+                 ld_status_name(rc));
+        return ldrun_handler_failed(out, type,
+                                    ld_context_failed(job->ctx)
+                                        ? ld_context_error_message(job->ctx)
+                                        : message,
+                                    offset_map(job->s3_file_type, w->base + start), where,
+                                    error);
+    }
+    rc = ldrun_route(out, &result, where, error);
+    ld_parse_document_result_clear(&result);
+    return rc;
+}
+
+static int hint(const ld_single_file_parser *parser, ld_context *ctx, const char *type,
+                int start, ld_record_parse_hint *out, ld_error *error)
+{
+    int (*method)(ld_context *, void *, const char *, ld_record_parse_hint *) =
+        start ? parser->get_record_start_pattern : parser->get_record_end_pattern;
+    const char *name = start ? "getRecordStartPattern" : "getRecordEndPattern";
+    if (method == NULL)
+        return ld_error_set(error, LD_ERR_UNSUPPORTED, "the SingleFileParser has no %s", name);
+    int rc = method(ctx, parser->payload, type, out);
+    ld_error invalid = {0};
+    if (rc != LD_OK || ld_context_failed(ctx))
+        return ld_error_set(error, LD_ERR_HANDLER, "%s failed: %s", name,
+                            ld_context_failed(ctx) ? ld_context_error_message(ctx)
+                                                   : ld_status_name(rc));
+    if (ld_record_parse_hint_validate(out, &invalid) != LD_OK)
+        return ld_error_set(error, LD_ERR_INVALID, "%s: %s", name, invalid.message);
+    return LD_OK;
+}
+
+int ldrun_parse_file(const ldrun_file_job *job, ldrun_output *out, ld_error *error)
+{
+    ld_record_parse_hint start_hint = LD_RECORD_PARSE_HINT_INIT;
+    ld_record_parse_hint end_hint = LD_RECORD_PARSE_HINT_INIT;
+    ld_matcher *start_m = NULL, *end_m = NULL;
+    window w = {0};
+    w.path = job->path;
+    int rc = hint(job->parser, job->ctx, job->s3_file_type, 1, &start_hint, error);
+    if (rc == LD_OK)
+        rc = hint(job->parser, job->ctx, job->s3_file_type, 0, &end_hint, error);
+    if (rc == LD_OK && end_hint.type == LD_HINT_OFFSET && end_hint.offset == 0)
+        rc = ld_error_set(error, LD_ERR_INVALID,
+                          "getRecordEndPattern: an OFFSET end hint must be > 0");
+    if (rc == LD_OK && start_hint.type == LD_HINT_PATTERN)
+        start_m = ld_matcher_new(start_hint.pattern, start_hint.pattern_length);
+    if (rc == LD_OK && end_hint.type == LD_HINT_PATTERN)
+        end_m = ld_matcher_new(end_hint.pattern, end_hint.pattern_length);
+    if (rc == LD_OK && ((start_hint.type == LD_HINT_PATTERN && start_m == NULL) ||
+                        (end_hint.type == LD_HINT_PATTERN && end_m == NULL)))
+        rc = ld_error_set(error, LD_ERR_NOMEM, "out of memory");
+    if (rc == LD_OK && (w.gz = gzopen(job->path, "rb")) == NULL)
+        rc = ld_error_set(error, LD_ERR_IO, "cannot open %s: %s", job->path, strerror(errno));
+    if (rc == LD_OK)
+        gzbuffer(w.gz, 256 * 1024);
+
+    size_t pos = 0;
+    size_t limit = job->max_record_bytes;
+    while (rc == LD_OK) {
+        /* Where does the next record start? */
+        size_t start;
+        int too_long;
+        if (start_m != NULL) {
+            rc = find_streaming(&w, start_m, pos, (size_t)-1, 0, &start, &too_long, error);
+            if (rc != LD_OK || start == LD_MATCH_NONE)
+                break;
+        } else {
+            start = pos + (size_t)start_hint.offset;
+            if ((rc = fill(&w, start + 1, error)) != LD_OK || start >= w.length)
+                break;
+        }
+        discard(&w, start);
+        start = 0;
+
+        /* ...and where does it end? */
+        size_t end, next;
+        if (end_m != NULL) {
+            size_t from = start_m != NULL ? ld_matcher_length(start_m) : 0;
+            size_t at;
+            rc = find_streaming(&w, end_m, from, limit, 1, &at, &too_long, error);
+            if (rc != LD_OK)
+                break;
+            if (at != LD_MATCH_NONE && at + ld_matcher_length(end_m) > limit)
+                too_long = 1;
+            if (too_long || at == LD_MATCH_NONE) {
+                char message[300];
+                if (too_long)
+                    snprintf(message, sizeof message,
+                             "the record starting at byte %llu is longer than the maximum "
+                             "record size of %zu bytes (--max-record-bytes)",
+                             (unsigned long long)w.base, limit);
+                else
+                    snprintf(message, sizeof message,
+                             "the record starting at byte %llu has no end pattern before the "
+                             "end of the file",
+                             (unsigned long long)w.base);
+                rc = record_error(out, job, w.base, w.base + w.length, message, error);
+                if (rc != LD_OK || !too_long)
+                    break;
+                pos = 1; /* look for the next start after this one */
+                continue;
+            }
+            end = at + ld_matcher_length(end_m);
+            next = at;
+        } else {
+            size_t n = (size_t)end_hint.offset;
+            if (n > limit) {
+                rc = ld_error_set(error, LD_ERR_LIMIT,
+                                  "records of %zu bytes exceed the maximum record size of %zu "
+                                  "bytes (--max-record-bytes)",
+                                  n, limit);
+                break;
+            }
+            if ((rc = fill(&w, n, error)) != LD_OK)
+                break;
+            if (w.length < n) {
+                if (w.length > 0)
+                    rc = record_error(out, job, w.base, w.base + w.length,
+                                      "the last record is shorter than the fixed record size",
+                                      error);
+                break;
+            }
+            end = n;
+            next = n;
+        }
+        rc = parse_record(job, &w, start, end, out, error);
+        /* Always move on, even when an end match sits at the record's first byte. */
+        pos = next > 0 ? next : end;
+    }
+    out->counts.bytes_read += w.base + w.length;
+    if (w.gz != NULL)
+        gzclose(w.gz);
+    free(w.data);
+    ld_matcher_free(start_m);
+    ld_matcher_free(end_m);
+    ld_record_parse_hint_clear(&start_hint);
+    ld_record_parse_hint_clear(&end_hint);
+    return rc;
+}

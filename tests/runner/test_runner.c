@@ -1,0 +1,417 @@
+/*
+ * test_runner.c - `letsdata-runtime run`: WET files (gzip with several members, plain),
+ * record splitting edge cases, manifests, JSON Lines readers, routing and accounting,
+ * handler failures, bad input. The example handlers do the parsing, as for a customer.
+ *
+ * SPDX-License-Identifier: MIT
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+#include <zlib.h>
+
+#include <letsdata/letsdata.h>
+
+#include "examples.h"
+#include "runner.h"
+
+static char dir[256];
+static ld_registry *examples;
+
+static int setup(void **state)
+{
+    (void)state;
+    snprintf(dir, sizeof dir, "/tmp/letsdata-runner-test-XXXXXX");
+    if (mkdtemp(dir) == NULL)
+        return -1;
+    examples = ld_registry_new();
+    return ld_examples_register(examples);
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    char command[512];
+    snprintf(command, sizeof command, "rm -rf '%s'", dir);
+    int ignored = system(command);
+    (void)ignored;
+    ld_registry_free(examples);
+    return 0;
+}
+
+/* One WET conversion record, Common Crawl style. */
+static void append_record(char **text, size_t *length, unsigned id, const char *body)
+{
+    char header[512];
+    int n = snprintf(header, sizeof header,
+                     "WARC/1.0\r\nWARC-Type: conversion\r\nWARC-Target-URI: http://site%u.example/"
+                     "p\xc3\xa4ge\r\nWARC-Date: 2022-05-16T04:40:56Z\r\nWARC-Record-ID: "
+                     "<urn:uuid:%08u-0000-4000-8000-000000000000>\r\n"
+                     "WARC-Identified-Content-Language: deu\r\nContent-Type: text/plain\r\n"
+                     "Content-Length: %zu\r\n\r\n",
+                     id, id, strlen(body));
+    *text = realloc(*text, *length + (size_t)n + strlen(body) + 5);
+    memcpy(*text + *length, header, (size_t)n);
+    *length += (size_t)n;
+    memcpy(*text + *length, body, strlen(body));
+    *length += strlen(body);
+    memcpy(*text + *length, "\r\n\r\n", 4);
+    *length += 4;
+}
+
+static char *path_in(const char *name)
+{
+    char *path = NULL;
+    assert_true(asprintf(&path, "%s/%s", dir, name) > 0);
+    return path;
+}
+
+static void write_file(const char *path, const void *data, size_t length)
+{
+    FILE *f = fopen(path, "wb");
+    assert_non_null(f);
+    assert_int_equal(fwrite(data, 1, length, f), length);
+    fclose(f);
+}
+
+/* @p parts gzip members, one after the other (as WARC files are written). */
+static void write_gzip_members(const char *path, const char *data, size_t length, int parts)
+{
+    FILE *f = fopen(path, "wb");
+    assert_non_null(f);
+    size_t step = length / (size_t)parts + 1;
+    for (size_t off = 0; off < length; off += step) {
+        size_t n = off + step > length ? length - off : step;
+        uLongf bound = compressBound(n) + 64;
+        unsigned char *out = malloc(bound);
+        z_stream z = {0};
+        assert_int_equal(deflateInit2(&z, 6, Z_DEFLATED, 31, 8, Z_DEFAULT_STRATEGY), Z_OK);
+        z.next_in = (unsigned char *)data + off;
+        z.avail_in = (uInt)n;
+        z.next_out = out;
+        z.avail_out = (uInt)bound;
+        assert_int_equal(deflate(&z, Z_FINISH), Z_STREAM_END);
+        fwrite(out, 1, z.total_out, f);
+        deflateEnd(&z);
+        free(out);
+    }
+    fclose(f);
+}
+
+static int run(char **args, int count)
+{
+    char *argv[32];
+    argv[0] = (char *)"run";
+    for (int i = 0; i < count; i++)
+        argv[i + 1] = args[i];
+    return ldrun_main(count + 1, argv, examples);
+}
+
+static json_t *summary(const char *out)
+{
+    char path[512];
+    snprintf(path, sizeof path, "%s/summary.json", out);
+    json_t *json = json_load_file(path, 0, NULL);
+    assert_non_null(json);
+    return json;
+}
+
+static json_int_t count_of(const json_t *s, const char *key)
+{
+    return json_integer_value(json_object_get(s, key));
+}
+
+static size_t lines_in(const char *out, const char *name)
+{
+    char path[512];
+    snprintf(path, sizeof path, "%s/%s", out, name);
+    FILE *f = fopen(path, "r");
+    assert_non_null(f);
+    size_t lines = 0;
+    int c;
+    while ((c = fgetc(f)) != EOF)
+        lines += c == '\n';
+    fclose(f);
+    return lines;
+}
+
+static void test_wet_gzip_members_and_plain(void **state)
+{
+    (void)state;
+    char *text = NULL;
+    size_t length = 0;
+    const char *warcinfo = "WARC/1.0\r\nWARC-Type: warcinfo\r\nContent-Length: 5\r\n\r\nhello\r\n\r\n";
+    text = malloc(strlen(warcinfo));
+    memcpy(text, warcinfo, strlen(warcinfo));
+    length = strlen(warcinfo);
+    for (unsigned i = 0; i < 200; i++)
+        append_record(&text, &length, i,
+                      i % 2 ? "Gr\xc3\xbc\xc3\x9f""e aus der Datenverarbeitung.\nZweite Zeile.\n"
+                            "  \xe3\x80\x80Text mit Leerraum  \n"
+                            : "plain record text\n");
+    char *gz = path_in("crawl.warc.wet.gz"), *plain = path_in("crawl.warc.wet");
+    write_gzip_members(gz, text, length, 7);
+    write_file(plain, text, length);
+    char *out1 = path_in("out-gz"), *out2 = path_in("out-plain");
+    char *args1[] = {(char *)"--output", out1, gz};
+    assert_int_equal(run(args1, 3), 0);
+    char *args2[] = {(char *)"--output", out2, plain};
+    assert_int_equal(run(args2, 3), 0);
+    json_t *s = summary(out1);
+    assert_int_equal(count_of(s, "records"), 200);
+    assert_int_equal(count_of(s, "success"), 200);
+    assert_int_equal(count_of(s, "error"), 0);
+    assert_int_equal(count_of(s, "bytesRead"), (json_int_t)length);
+    json_decref(s);
+    assert_int_equal(lines_in(out1, "documents.jsonl"), 200);
+    /* gzip and plain give the same documents. */
+    char c1[600], c2[600];
+    snprintf(c1, sizeof c1, "cmp -s %s/documents.jsonl %s/documents.jsonl", out1, out2);
+    assert_int_equal(system(c1), 0);
+    /* The default serialization: key-values + documentId, recordType, partitionKey, metadata. */
+    snprintf(c2, sizeof c2, "%s/documents.jsonl", out1);
+    FILE *f = fopen(c2, "r");
+    char line[4096];
+    assert_non_null(fgets(line, sizeof line, f));
+    assert_non_null(fgets(line, sizeof line, f)); /* record 1: the odd body */
+    fclose(f);
+    json_t *doc = json_loads(line, 0, NULL);
+    assert_string_equal(json_string_value(json_object_get(doc, "documentId")),
+                        "http://site1.example/p\xc3\xa4ge");
+    assert_string_equal(json_string_value(json_object_get(doc, "recordType")), "Content");
+    assert_string_equal(json_string_value(json_object_get(doc, "docText")),
+                        "Gr\xc3\xbc\xc3\x9f""e aus der Datenverarbeitung.\nZweite Zeile.\n"
+                        "  \xe3\x80\x80Text mit Leerraum");
+    assert_string_equal(json_string_value(json_object_get(doc, "language")), "deu");
+    assert_true(json_is_object(json_object_get(doc, "documentMetadata")));
+    json_decref(doc);
+    free(text);
+    free(gz);
+    free(plain);
+    free(out1);
+    free(out2);
+}
+
+static void test_unterminated_and_oversize_records(void **state)
+{
+    (void)state;
+    char *text = NULL;
+    size_t length = 0;
+    char big[5000];
+    memset(big, 'x', sizeof big - 1);
+    big[sizeof big - 1] = '\0';
+    append_record(&text, &length, 1, "small one\n");
+    append_record(&text, &length, 2, big);
+    append_record(&text, &length, 3, "after the big one\n");
+    /* A last record whose end pattern never comes. */
+    const char *cut = "WARC/1.0\r\nWARC-Type: conversion\r\nWARC-Target-URI: http://x/\r\n\r\ncut";
+    text = realloc(text, length + strlen(cut));
+    memcpy(text + length, cut, strlen(cut));
+    length += strlen(cut);
+    char *input = path_in("edge.wet"), *out = path_in("out-edge");
+    write_file(input, text, length);
+    char *args[] = {(char *)"--output", out, (char *)"--max-record-bytes", (char *)"2000", input};
+    assert_int_equal(run(args, 5), 0);
+    json_t *s = summary(out);
+    assert_int_equal(count_of(s, "success"), 2);
+    assert_int_equal(count_of(s, "error"), 2);
+    json_decref(s);
+    char path[512];
+    snprintf(path, sizeof path, "%s/errors.jsonl", out);
+    char *errors = NULL;
+    FILE *f = fopen(path, "r");
+    size_t n = 0;
+    assert_true(getdelim(&errors, &n, '\0', f) > 0);
+    fclose(f);
+    assert_non_null(strstr(errors, "longer than the maximum record size of 2000 bytes"));
+    assert_non_null(strstr(errors, "has no end pattern before the end of the file"));
+    assert_non_null(strstr(errors, "\"errorStartoffsetMap\":{\"WET\":"));
+    free(errors);
+    free(text);
+    free(input);
+    free(out);
+}
+
+static void test_bad_input_files(void **state)
+{
+    (void)state;
+    char *gz = path_in("corrupt.gz"), *out = path_in("out-corrupt");
+    char *text = NULL;
+    size_t length = 0;
+    for (unsigned i = 0; i < 50; i++)
+        append_record(&text, &length, i, "some text for the record\n");
+    write_gzip_members(gz, text, length, 1);
+    /* Flip bytes in the middle of the compressed stream. */
+    FILE *f = fopen(gz, "r+b");
+    fseek(f, 200, SEEK_SET);
+    fputs("garbage!garbage!", f);
+    fclose(f);
+    char *args[] = {(char *)"--output", out, gz};
+    assert_int_equal(run(args, 3), 1);
+    json_t *s = summary(out);
+    const char *failure = json_string_value(json_object_get(s, "failure"));
+    assert_non_null(failure);
+    assert_non_null(strstr(failure, "corrupt.gz"));
+    json_decref(s);
+
+    char *missing[] = {(char *)"--output", out, (char *)"/nonexistent/file.gz"};
+    assert_int_equal(run(missing, 3), 1);
+    char *no_input[] = {(char *)"--output", out};
+    assert_int_equal(run(no_input, 2), 2);
+    char *bad_reader[] = {(char *)"--reader", (char *)"ftp", gz};
+    assert_int_equal(run(bad_reader, 3), 2);
+    free(text);
+    free(gz);
+    free(out);
+}
+
+static void test_handler_failure_stops_or_is_recorded(void **state)
+{
+    (void)state;
+    char *text = NULL;
+    size_t length = 0;
+    append_record(&text, &length, 1, "fine\n");
+    append_record(&text, &length, 2, "   \n"); /* empty docText: the WET parser fails */
+    append_record(&text, &length, 3, "also fine\n");
+    char *input = path_in("failing.wet"), *out = path_in("out-failing");
+    write_file(input, text, length);
+    char *stop[] = {(char *)"--output", out, input};
+    assert_int_equal(run(stop, 3), 1);
+    json_t *s = summary(out);
+    assert_int_equal(count_of(s, "success"), 1);
+    assert_int_equal(count_of(s, "handlerFailures"), 1);
+    assert_non_null(strstr(json_string_value(json_object_get(s, "failure")),
+                           "the document text is empty"));
+    json_decref(s);
+    char *go_on[] = {(char *)"--output", out, (char *)"--continue-on-error", input};
+    assert_int_equal(run(go_on, 4), 0);
+    s = summary(out);
+    assert_int_equal(count_of(s, "records"), 3);
+    assert_int_equal(count_of(s, "success"), 2);
+    assert_int_equal(count_of(s, "error"), 1);
+    json_decref(s);
+    free(text);
+    free(input);
+    free(out);
+}
+
+static void test_manifests(void **state)
+{
+    (void)state;
+    char *text = NULL;
+    size_t length = 0;
+    append_record(&text, &length, 1, "manifest record\n");
+    char *bucket = path_in("my-bucket");
+    mkdir(bucket, 0777);
+    char *file = path_in("my-bucket/part-0.wet.gz");
+    write_gzip_members(file, text, length, 1);
+    char *list = path_in("list.txt");
+    write_file(list, "my-bucket/part-0.wet.gz\n\nmy-bucket/part-0.wet.gz\n", 48);
+    char *out = path_in("out-manifest");
+    char *args[] = {(char *)"--output", out, (char *)"--manifest", list};
+    assert_int_equal(run(args, 4), 0);
+    json_t *s = summary(out);
+    assert_int_equal(count_of(s, "files"), 2);
+    assert_int_equal(count_of(s, "success"), 2);
+    json_decref(s);
+
+    char *config = path_in("dataset.json");
+    const char *json = "{\"datasetName\":\"d\",\"readConnector\":{\"connectorDestination\":\"S3\","
+                       "\"bucketName\":\"remote-bucket\"},\"manifestFile\":{\"manifestType\":"
+                       "\"S3ReaderTextManifestFile\",\"fileContents\":\"part-0.wet.gz\"}}";
+    write_file(config, json, strlen(json));
+    char mapping[512];
+    snprintf(mapping, sizeof mapping, "remote-bucket=%s", bucket);
+    char *args2[] = {(char *)"--output", out, (char *)"--manifest", config,
+                     (char *)"--bucket-dir", mapping};
+    assert_int_equal(run(args2, 6), 0);
+    s = summary(out);
+    assert_int_equal(count_of(s, "success"), 1);
+    json_decref(s);
+
+    const char *bad = "{\"manifestFile\":{\"manifestType\":\"S3ReaderTextManifestFile\"}}";
+    write_file(config, bad, strlen(bad));
+    char *args3[] = {(char *)"--output", out, (char *)"--manifest", config};
+    assert_int_equal(run(args3, 4), 1);
+    s = summary(out);
+    assert_non_null(strstr(json_string_value(json_object_get(s, "failure")), "fileContents"));
+    json_decref(s);
+    free(text);
+    free(bucket);
+    free(file);
+    free(list);
+    free(out);
+    free(config);
+}
+
+static void test_jsonl_readers(void **state)
+{
+    (void)state;
+    struct {
+        const char *reader, *lines;
+        json_int_t success, error, skip;
+    } cases[] = {
+        {"queue",
+         "{\"messageId\":\"m1\",\"messageAttributes\":{},\"messageBody\":\"{\\\"documentId\\\":"
+         "\\\"d\\\",\\\"partitionKey\\\":\\\"p\\\"}\"}\n"
+         "{\"messageId\":\"m2\",\"messageAttributes\":{},\"messageBody\":\" \"}\n"
+         "\n"
+         "{\"messageId\":7}\n"
+         "not json\n",
+         1, 3, 0},
+        {"kinesis",
+         "{\"streamArn\":\"a\",\"shardId\":\"s\",\"partitionKey\":\"p\",\"sequenceNumber\":\"1\","
+         "\"approximateArrivalTimestamp\":1,\"data\":\"{\\\"documentId\\\":\\\"x\\\"}\"}\n"
+         "{\"streamArn\":\"a\",\"shardId\":\"s\",\"partitionKey\":\"p\",\"sequenceNumber\":\"2\","
+         "\"approximateArrivalTimestamp\":1,\"data\":\"\"}\n",
+         1, 1, 0},
+        {"dynamodb-streams",
+         "{\"streamArn\":\"a\",\"shardId\":\"s\",\"eventId\":\"e\",\"eventName\":\"REMOVE\","
+         "\"identityPrincipalId\":null,\"identityType\":null,\"sequenceNumber\":\"9\","
+         "\"sizeBytes\":1,\"streamViewType\":\"KEYS_ONLY\",\"approximateCreationDateTime\":1,"
+         "\"data\":{\"keys\":{\"k\":\"a\"},\"oldImage\":{},\"newImage\":{}}}\n",
+         0, 0, 1},
+        {"dynamodb-table",
+         "{\"tableName\":\"T\",\"segmentNumber\":0,\"data\":{\"keys\":{\"k\":\"a\"},\"item\":"
+         "{\"k\":\"a\",\"v\":1}}}\n"
+         "{\"tableName\":\"T\",\"segmentNumber\":0,\"data\":{\"keys\":{\"k\":\"b\"},\"item\":{}}}\n",
+         1, 1, 0},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char *input = path_in("records.jsonl"), *out = path_in("out-jsonl");
+        write_file(input, cases[i].lines, strlen(cases[i].lines));
+        char *args[] = {(char *)"--output", out, (char *)"--reader", (char *)cases[i].reader,
+                        input};
+        assert_int_equal(run(args, 5), 0);
+        json_t *s = summary(out);
+        if (count_of(s, "success") != cases[i].success || count_of(s, "error") != cases[i].error ||
+            count_of(s, "skip") != cases[i].skip)
+            fail_msg("%s: success %lld error %lld skip %lld", cases[i].reader,
+                     (long long)count_of(s, "success"), (long long)count_of(s, "error"),
+                     (long long)count_of(s, "skip"));
+        json_decref(s);
+        free(input);
+        free(out);
+    }
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_wet_gzip_members_and_plain),
+        cmocka_unit_test(test_unterminated_and_oversize_records),
+        cmocka_unit_test(test_bad_input_files),
+        cmocka_unit_test(test_handler_failure_stops_or_is_recorded),
+        cmocka_unit_test(test_manifests),
+        cmocka_unit_test(test_jsonl_readers),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
