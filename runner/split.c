@@ -31,8 +31,10 @@
 typedef struct window {
     gzFile gz;
     const char *path;
+    char *alloc;          /* the allocation; data = alloc + head */
     char *data;
-    size_t length, capacity;
+    size_t head;
+    size_t length, capacity; /* capacity counts from alloc */
     uint64_t base; /* offset in the decompressed file of data[0] */
     int eof;
 } window;
@@ -41,14 +43,20 @@ typedef struct window {
 static int fill(window *w, size_t want, ld_error *error)
 {
     while (w->length < want && !w->eof) {
+        if (w->capacity - w->head - w->length < CHUNK && w->head > 0) {
+            /* Compact only now, not per record: one move per chunk read at most. */
+            memmove(w->alloc, w->data, w->length);
+            w->head = 0;
+            w->data = w->alloc;
+        }
         if (w->capacity - w->length < CHUNK) {
             size_t capacity = w->capacity ? w->capacity * 2 : 4 * CHUNK;
             while (capacity - w->length < CHUNK)
                 capacity *= 2;
-            char *grown = realloc(w->data, capacity);
+            char *grown = realloc(w->alloc, capacity);
             if (grown == NULL)
                 return ld_error_set(error, LD_ERR_NOMEM, "%s: out of memory", w->path);
-            w->data = grown;
+            w->alloc = w->data = grown;
             w->capacity = capacity;
         }
         int n = gzread(w->gz, w->data + w->length, CHUNK);
@@ -66,10 +74,11 @@ static int fill(window *w, size_t want, ld_error *error)
     return LD_OK;
 }
 
-/* Forget data[0, upto): the window slides forward. */
+/* Forget data[0, upto): the window slides forward (the bytes move only in fill()). */
 static void discard(window *w, size_t upto)
 {
-    memmove(w->data, w->data + upto, w->length - upto);
+    w->data += upto;
+    w->head += upto;
     w->length -= upto;
     w->base += upto;
 }
@@ -276,7 +285,7 @@ int ldrun_parse_file(const ldrun_file_job *job, ldrun_output *out, ld_error *err
     out->counts.bytes_read += w.base + w.length;
     if (w.gz != NULL)
         gzclose(w.gz);
-    free(w.data);
+    free(w.alloc);
     ld_matcher_free(start_m);
     ld_matcher_free(end_m);
     ld_record_parse_hint_clear(&start_hint);
