@@ -165,6 +165,9 @@ LD_EXTERN int ld_document_set_offset_maps(ld_document *document, json_t *start_o
 /**
  * The document's wire JSON (see the file comment).
  *
+ * The object members (metadata, key-values, offset maps) are the document's own objects,
+ * increfed rather than copied: treat them as read-only, or json_deep_copy() first.
+ *
  * @return a new reference (release with json_decref()), or NULL on allocation failure.
  */
 LD_EXTERN json_t *ld_document_to_json(const ld_document *document);
