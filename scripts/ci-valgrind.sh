@@ -7,5 +7,5 @@ cd "$(dirname "$0")/.."
 build=build-ci-valgrind
 [ -f "$build/build.ninja" ] || meson setup "$build" --werror >/dev/null
 ninja -C "$build"
-meson test -C "$build" --num-processes 2 --print-errorlogs --timeout-multiplier 4 \
+LD_UNDER_VALGRIND=1 meson test -C "$build" --num-processes 2 --print-errorlogs --timeout-multiplier 4 \
   --wrap='valgrind --error-exitcode=1 --leak-check=full --errors-for-leak-kinds=definite,indirect --child-silent-after-fork=yes'
