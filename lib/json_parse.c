@@ -23,6 +23,8 @@
 
 #include <letsdata/json.h>
 
+#include "utf8.h"
+
 #define MAX_DEPTH 2048
 
 typedef struct parser {
@@ -50,28 +52,6 @@ static void skip_space(parser *ps)
 }
 
 /* ---- strings ---- */
-
-/* Length of a valid UTF-8 sequence at s (s[0] >= 0x80), 0 if invalid. */
-static size_t utf8_length(const unsigned char *s, const unsigned char *end)
-{
-    unsigned char c = s[0];
-    size_t n;
-    unsigned cp, min;
-    if (c >= 0xC2 && c <= 0xDF) { n = 2; cp = c & 0x1F; min = 0x80; }
-    else if (c >= 0xE0 && c <= 0xEF) { n = 3; cp = c & 0x0F; min = 0x800; }
-    else if (c >= 0xF0 && c <= 0xF4) { n = 4; cp = c & 0x07; min = 0x10000; }
-    else return 0;
-    if ((size_t)(end - s) < n)
-        return 0;
-    for (size_t i = 1; i < n; i++) {
-        if ((s[i] & 0xC0) != 0x80)
-            return 0;
-        cp = (cp << 6) | (s[i] & 0x3F);
-    }
-    if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
-        return 0;
-    return n;
-}
 
 static int hex4(const unsigned char *s, unsigned *out)
 {
@@ -153,7 +133,7 @@ static int parse_string_bytes(parser *ps, const char **text, size_t *length)
             return -1;
         }
         if (c >= 0x80) {
-            size_t n = utf8_length(q, end);
+            size_t n = ldi_utf8_sequence_length(q, (size_t)(end - q));
             if (n == 0) {
                 ps->p = q;
                 fail(ps, LD_ERR_INVALID, "invalid UTF-8 in a string");
@@ -192,7 +172,7 @@ static int parse_string_bytes(parser *ps, const char **text, size_t *length)
             return -1;
         }
         if (c >= 0x80) {
-            size_t n = utf8_length(q, end);
+            size_t n = ldi_utf8_sequence_length(q, (size_t)(end - q));
             if (n == 0) {
                 ps->p = q;
                 fail(ps, LD_ERR_INVALID, "invalid UTF-8 in a string");

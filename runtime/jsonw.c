@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "runtime_internal.h"
+#include "utf8.h"
 
 void ldrt_buf_free(ldrt_buf *buf)
 {
@@ -78,29 +79,6 @@ static const unsigned char byte_class[256] = {
     2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
 };
 
-/* Length of the valid UTF-8 sequence at s (s[0] >= 0x80), or 0 if it is invalid. */
-static size_t utf8_sequence(const unsigned char *s, size_t left)
-{
-    unsigned char c = s[0];
-    size_t n;
-    unsigned min;
-    if (c >= 0xC2 && c <= 0xDF) { n = 2; min = 0x80; }
-    else if (c >= 0xE0 && c <= 0xEF) { n = 3; min = 0x800; }
-    else if (c >= 0xF0 && c <= 0xF4) { n = 4; min = 0x10000; }
-    else return 0;
-    if (left < n)
-        return 0;
-    unsigned cp = c & (0x3F >> (n - 1));
-    for (size_t i = 1; i < n; i++) {
-        if ((s[i] & 0xC0) != 0x80)
-            return 0;
-        cp = (cp << 6) | (s[i] & 0x3F);
-    }
-    if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
-        return 0;
-    return n;
-}
-
 void ldrt_json_write_string(ldrt_buf *buf, const char *text, size_t length)
 {
     static const char hex[] = "0123456789abcdef";
@@ -125,7 +103,7 @@ void ldrt_json_write_string(ldrt_buf *buf, const char *text, size_t length)
             break;
         unsigned char c = s[i];
         if (byte_class[c] == 2) {
-            size_t n = utf8_sequence(s + i, length - i);
+            size_t n = ldi_utf8_sequence_length(s + i, length - i);
             if (n == 0) {
                 memcpy(out, "\\ufffd", 6);
                 out += 6;
