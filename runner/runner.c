@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -32,6 +33,9 @@ static const char usage[] =
     "  --output DIR           results directory (default: letsdata-output)\n"
     "  --max-record-bytes N   longest record accepted (default 67108864)\n"
     "  --continue-on-error    record handler failures as errors and go on\n"
+    "  -j, --jobs N           read N files at once (default 1; handlers must then be\n"
+    "                         thread-safe); results keep the input order\n"
+    "  --resume               continue an interrupted run from DIR/checkpoint.json\n"
     "  --json                 print the summary as JSON on stdout\n"
     "  -h, --help             this help\n"
     "\n"
@@ -83,7 +87,8 @@ int ldrun_main(int argc, char **argv, const ld_registry *registry)
     const char *reader = "single-file", *manifest = NULL, *file_type = NULL;
     const char *output_dir = "letsdata-output";
     size_t max_record = 64u * 1024 * 1024;
-    int json_summary = 0, continue_on_error = 0;
+    int json_summary = 0, continue_on_error = 0, resume = 0;
+    unsigned jobs = 1;
     char *bucket_dirs[32];
     size_t bucket_dir_count = 0;
     char **inputs = calloc((size_t)argc + 1, sizeof *inputs);
@@ -101,6 +106,18 @@ int ldrun_main(int argc, char **argv, const ld_registry *registry)
             json_summary = 1;
         } else if (strcmp(arg, "--continue-on-error") == 0) {
             continue_on_error = 1;
+        } else if (strcmp(arg, "--resume") == 0) {
+            resume = 1;
+        } else if (strcmp(arg, "-j") == 0 || strcmp(arg, "--jobs") == 0) {
+            char *end = NULL;
+            long n = value ? strtol(value, &end, 10) : 0;
+            if (value == NULL || *end || n < 1 || n > 64) {
+                status = usage_error("--jobs needs a number from 1 to 64, got",
+                                     value ? value : "nothing");
+                break;
+            }
+            jobs = (unsigned)n;
+            i++;
         } else if (strcmp(arg, "--reader") == 0 || strcmp(arg, "--manifest") == 0 ||
                    strcmp(arg, "--file-type") == 0 || strcmp(arg, "--output") == 0 ||
                    strcmp(arg, "--max-record-bytes") == 0 || strcmp(arg, "--bucket-dir") == 0) {
@@ -157,85 +174,78 @@ int ldrun_main(int argc, char **argv, const ld_registry *registry)
     }
 
     ld_error error = {0};
-    ldrun_output out = {0};
-    out.continue_on_error = continue_on_error;
+    ldrun_counts totals = {0};
     ld_context *ctx = ld_context_new("local-run", "local", "local", "local", "local");
-    char **paths = NULL, **names = NULL;
+    char **paths = NULL, **names = NULL, **resolved = NULL;
     size_t count = 0;
     char *type_owned = NULL;
+    ldrun_task *tasks = NULL;
+    size_t task_count = 0;
     int rc = ctx != NULL ? LD_OK : ld_error_set(&error, LD_ERR_NOMEM, "out of memory");
     if (rc == LD_OK && manifest != NULL)
         rc = ldrun_manifest_files(manifest, bucket_dirs, bucket_dir_count, &paths, &names,
                                   &count, &error);
-    if (rc == LD_OK)
-        rc = ldrun_output_open(&out, output_dir, &error);
-    double started = now_seconds();
-
-    if (rc == LD_OK && interface_id == LD_INTERFACE_SINGLE_FILE_PARSER) {
-        const ld_single_file_parser *parser = ld_registry_single_file_parser(registry);
-        if (file_type == NULL && parser->get_s3_file_type != NULL) {
-            if (parser->get_s3_file_type(ctx, parser->payload, &type_owned) != LD_OK ||
-                type_owned == NULL)
-                rc = ld_error_set(&error, LD_ERR_HANDLER, "getS3FileType failed: %s",
-                                  ld_context_failed(ctx) ? ld_context_error_message(ctx)
-                                                         : "no file type");
-            file_type = type_owned;
-        }
-        if (rc == LD_OK && file_type == NULL)
+    if (rc == LD_OK && mkdir(output_dir, 0777) != 0 && errno != EEXIST)
+        rc = ld_error_set(&error, LD_ERR_IO, "cannot create the output directory %s: %s",
+                          output_dir, strerror(errno));
+    const ld_single_file_parser *parser = interface_id == LD_INTERFACE_SINGLE_FILE_PARSER
+                                              ? ld_registry_single_file_parser(registry)
+                                              : NULL;
+    if (rc == LD_OK && parser != NULL && file_type == NULL) {
+        if (parser->get_s3_file_type == NULL)
             rc = ld_error_set(&error, LD_ERR_INVALID,
                               "the parser has no getS3FileType: pass --file-type");
-        size_t total = input_count + count;
-        for (size_t i = 0; i < total && rc == LD_OK; i++) {
-            const char *entry = i < input_count ? inputs[i] : names[i - input_count];
-            const char *path = i < input_count ? inputs[i] : paths[i - input_count];
-            char *resolved = NULL;
-            if (i >= input_count && parser->get_resolved_s3_file_name != NULL) {
-                /* The manifest entry, as the handler maps it to the key actually read. */
-                if (parser->get_resolved_s3_file_name(ctx, parser->payload, file_type, entry,
-                                                      &resolved) != LD_OK ||
-                    resolved == NULL) {
-                    rc = ld_error_set(&error, LD_ERR_HANDLER,
-                                      "getResolvedS3FileName(%s) failed: %s", entry,
-                                      ld_context_failed(ctx) ? ld_context_error_message(ctx)
-                                                             : "no name");
-                    break;
-                }
-                if (strcmp(resolved, entry) == 0) {
-                    free(resolved);
-                    resolved = NULL; /* read the manifest's path as it is */
-                } else {
-                    /* Same directory, the resolved key's name. */
-                    size_t dir_length = strlen(path) - strlen(entry);
-                    char *mapped = NULL;
-                    if (asprintf(&mapped, "%.*s%s", (int)dir_length, path, resolved) < 0)
-                        mapped = NULL;
-                    free(resolved);
-                    resolved = mapped;
-                }
-            }
-            ldrun_file_job job = {parser, ctx, resolved ? resolved : path, entry, file_type,
-                                  max_record};
-            out.counts.files++;
-            rc = ldrun_parse_file(&job, &out, &error);
-            free(resolved);
-        }
-    } else if (rc == LD_OK) {
-        size_t total = input_count + count;
-        for (size_t i = 0; i < total && rc == LD_OK; i++) {
-            out.counts.files++;
-            rc = ldrun_read_jsonl(registry, interface_id,
-                                  i < input_count ? inputs[i] : paths[i - input_count], ctx,
-                                  &out, &error);
-        }
+        else if (parser->get_s3_file_type(ctx, parser->payload, &type_owned) != LD_OK ||
+                 type_owned == NULL)
+            rc = ld_error_set(&error, LD_ERR_HANDLER, "getS3FileType failed: %s",
+                              ld_context_failed(ctx) ? ld_context_error_message(ctx)
+                                                     : "no file type");
+        file_type = type_owned;
     }
-    double seconds = now_seconds() - started;
-    ld_error close_error = {0};
-    if (out.documents != NULL && ldrun_output_close(&out, &close_error) != LD_OK && rc == LD_OK) {
-        rc = close_error.code;
-        error = close_error;
+    task_count = input_count + count;
+    if (rc == LD_OK && ((tasks = calloc(task_count, sizeof *tasks)) == NULL ||
+                        (resolved = calloc(task_count, sizeof *resolved)) == NULL))
+        rc = ld_error_set(&error, LD_ERR_NOMEM, "out of memory");
+    for (size_t i = 0; rc == LD_OK && i < task_count; i++) {
+        const char *entry = i < input_count ? inputs[i] : names[i - input_count];
+        const char *path = i < input_count ? inputs[i] : paths[i - input_count];
+        tasks[i].name = entry;
+        tasks[i].path = path;
+        if (i < input_count || parser == NULL || parser->get_resolved_s3_file_name == NULL)
+            continue;
+        /* A manifest entry, as the handler maps it to the key actually read. */
+        char *name = NULL;
+        if (parser->get_resolved_s3_file_name(ctx, parser->payload, file_type, entry, &name) !=
+                LD_OK ||
+            name == NULL) {
+            rc = ld_error_set(&error, LD_ERR_HANDLER, "getResolvedS3FileName(%s) failed: %s",
+                              entry,
+                              ld_context_failed(ctx) ? ld_context_error_message(ctx) : "no name");
+            free(name);
+            break;
+        }
+        if (strcmp(name, entry) != 0) {
+            /* Same directory, the resolved key's name. */
+            size_t dir_length = strlen(path) - strlen(entry);
+            if (asprintf(&resolved[i], "%.*s%s", (int)dir_length, path, name) < 0)
+                resolved[i] = NULL;
+            if (resolved[i] == NULL)
+                rc = ld_error_set(&error, LD_ERR_NOMEM, "out of memory");
+            else
+                tasks[i].path = resolved[i];
+        }
+        free(name);
     }
 
-    json_t *summary = summary_json(&out.counts, seconds, output_dir);
+    double started = now_seconds();
+    if (rc == LD_OK) {
+        ldrun_plan plan = {registry, interface_id, file_type, max_record, continue_on_error,
+                           output_dir, jobs, resume, !json_summary && isatty(2)};
+        rc = ldrun_run_tasks(&plan, tasks, task_count, &totals, &error);
+    }
+    double seconds = now_seconds() - started;
+
+    json_t *summary = summary_json(&totals, seconds, output_dir);
     if (summary != NULL) {
         char path[4096];
         snprintf(path, sizeof path, "%s/summary.json", output_dir);
@@ -252,14 +262,17 @@ int ldrun_main(int argc, char **argv, const ld_registry *registry)
         fprintf(stderr,
                 "letsdata-runtime run: %llu files, %llu records: %llu documents, %llu errors, "
                 "%llu skipped, %llu handler failures; %.1f MB in %.2f s -> %s/\n",
-                (unsigned long long)out.counts.files, (unsigned long long)out.counts.records,
-                (unsigned long long)out.counts.success, (unsigned long long)out.counts.error,
-                (unsigned long long)out.counts.skip,
-                (unsigned long long)out.counts.handler_failures,
-                (double)out.counts.bytes_read / 1e6, seconds, output_dir);
+                (unsigned long long)totals.files, (unsigned long long)totals.records,
+                (unsigned long long)totals.success, (unsigned long long)totals.error,
+                (unsigned long long)totals.skip, (unsigned long long)totals.handler_failures,
+                (double)totals.bytes_read / 1e6, seconds, output_dir);
     if (rc != LD_OK)
         fprintf(stderr, "letsdata-runtime run: %s\n", error.message);
 
+    for (size_t i = 0; resolved != NULL && i < task_count; i++)
+        free(resolved[i]);
+    free(resolved);
+    free(tasks);
     for (size_t i = 0; i < count; i++) {
         free(paths[i]);
         free(names[i]);

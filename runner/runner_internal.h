@@ -22,14 +22,17 @@ typedef struct ldrun_counts {
     uint64_t bytes_read;       /**< decompressed bytes scanned */
 } ldrun_counts;
 
-/** Where results go: OUT/documents.jsonl, OUT/errors.jsonl, OUT/skipped.jsonl. */
+/** Where a task's results go: DIR/PREFIXdocuments.jsonl, ...errors.jsonl, ...skipped.jsonl. */
 typedef struct ldrun_output {
     FILE *documents, *errors, *skipped;
     ldrun_counts counts;
     int continue_on_error; /**< record handler failures as errors and go on */
 } ldrun_output;
 
-int ldrun_output_open(ldrun_output *out, const char *dir, ld_error *error);
+int ldrun_output_open(ldrun_output *out, const char *dir, const char *prefix, ld_error *error);
+
+/** The three result files, in this order everywhere. */
+extern const char *const ldrun_result_files[3];
 /** Close the files. @return LD_OK or LD_ERR_IO when a write was lost. */
 int ldrun_output_close(ldrun_output *out, ld_error *error);
 
@@ -81,5 +84,38 @@ int ldrun_read_jsonl(const ld_registry *registry, ld_interface interface_id,
 int ldrun_manifest_files(const char *manifest_path, char *const *bucket_dirs,
                          size_t bucket_dir_count, char ***paths, char ***names,
                          size_t *count, ld_error *error);
+
+/** What every task of a run shares. */
+typedef struct ldrun_plan {
+    const ld_registry *registry;
+    ld_interface interface_id;
+    const char *file_type;     /**< single-file: the s3FileType */
+    size_t max_record_bytes;
+    int continue_on_error;
+    const char *output_dir;
+    unsigned jobs;             /**< worker threads (1-64) */
+    int resume;                /**< continue from OUT/checkpoint.json */
+    int progress;              /**< a progress line on stderr (a TTY) */
+} ldrun_plan;
+
+/** One input file (a LetsData task). */
+typedef struct ldrun_task {
+    const char *path;  /**< the file read */
+    const char *name;  /**< the name the handler sees */
+    /* Filled by the worker: */
+    ldrun_counts counts;
+    int rc;
+    ld_error error;
+    int done;
+} ldrun_task;
+
+/**
+ * Run @p tasks on plan->jobs threads, merging results into OUT/{documents,errors,
+ * skipped}.jsonl in task order and checkpointing after each merge (see tasks.c).
+ * @param[out] total the counts of the merged tasks (and of a failed one).
+ * @return LD_OK, or the first failure in task order.
+ */
+int ldrun_run_tasks(const ldrun_plan *plan, ldrun_task *tasks, size_t count,
+                    ldrun_counts *total, ld_error *error);
 
 #endif /* LDRUN_RUNNER_INTERNAL_H */

@@ -12,7 +12,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <signal.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -403,9 +406,143 @@ static void test_jsonl_readers(void **state)
     }
 }
 
-int main(void)
+static const char *runtime_exe, *examples_module;
+
+/* Write @p files WET files of about @p records records each; return their paths. */
+static char **make_crawl(const char *stem, int files, unsigned records)
 {
+    char **paths = calloc((size_t)files + 1, sizeof *paths);
+    for (int f = 0; f < files; f++) {
+        char *text = NULL;
+        size_t length = 0;
+        char body[3000];
+        for (unsigned r = 0; r < records; r++) {
+            int n = snprintf(body, sizeof body, "file %d record %u ", f, r);
+            memset(body + n, 'a' + (char)(r % 26), sizeof body - (size_t)n - 2);
+            body[sizeof body - 2] = '\n';
+            body[sizeof body - 1] = '\0';
+            append_record(&text, &length, (unsigned)f * 100000u + r, body);
+        }
+        char name[128];
+        snprintf(name, sizeof name, "%s-%02d.wet.gz", stem, f);
+        paths[f] = path_in(name);
+        write_gzip_members(paths[f], text, length, 3);
+        free(text);
+    }
+    return paths;
+}
+
+static void free_paths(char **paths)
+{
+    for (char **p = paths; *p; p++)
+        free(*p);
+    free(paths);
+}
+
+static int files_equal(const char *a_dir, const char *b_dir, const char *name)
+{
+    char command[1200];
+    snprintf(command, sizeof command, "cmp -s '%s/%s' '%s/%s'", a_dir, name, b_dir, name);
+    return system(command) == 0;
+}
+
+static void test_jobs_keep_input_order(void **state)
+{
+    (void)state;
+    char **paths = make_crawl("jobs", 6, 40);
+    char *one = path_in("out-j1"), *four = path_in("out-j4");
+    char *args1[] = {(char *)"--output", one, paths[0], paths[1], paths[2], paths[3], paths[4],
+                     paths[5]};
+    assert_int_equal(run(args1, 8), 0);
+    char *args4[] = {(char *)"-j", (char *)"4", (char *)"--output", four, paths[0], paths[1],
+                     paths[2], paths[3], paths[4], paths[5]};
+    assert_int_equal(run(args4, 10), 0);
+    assert_true(files_equal(one, four, "documents.jsonl"));
+    json_t *s = summary(four);
+    assert_int_equal(count_of(s, "files"), 6);
+    assert_int_equal(count_of(s, "success"), 240);
+    json_decref(s);
+    char *bad[] = {(char *)"-j", (char *)"0", paths[0]};
+    assert_int_equal(run(bad, 3), 2);
+    free_paths(paths);
+    free(one);
+    free(four);
+}
+
+static void test_resume_after_kill(void **state)
+{
+    (void)state;
+    char **paths = make_crawl("resume", 12, 1500);
+    char *reference = path_in("out-reference"), *killed = path_in("out-killed");
+    char *args[] = {(char *)"--output", reference, paths[0], paths[1], paths[2], paths[3],
+                    paths[4], paths[5], paths[6], paths[7], paths[8], paths[9], paths[10],
+                    paths[11]};
+    assert_int_equal(run(args, 14), 0);
+
+    /* The same run in a child, killed with SIGKILL once a few files are checkpointed. */
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        int null = open("/dev/null", O_WRONLY);
+        dup2(null, 2);
+        char *argv[24] = {(char *)runtime_exe, (char *)"--handler", (char *)examples_module,
+                          (char *)"run", (char *)"--output", killed};
+        for (int i = 0; i < 12; i++)
+            argv[6 + i] = paths[i];
+        execv(runtime_exe, argv);
+        _exit(127);
+    }
+    char checkpoint[600];
+    snprintf(checkpoint, sizeof checkpoint, "%s/checkpoint.json", killed);
+    int was_killed = 0;
+    for (int waited = 0; waited < 3000; waited++) {
+        json_t *c = json_load_file(checkpoint, 0, NULL);
+        json_int_t completed = json_integer_value(json_object_get(c, "completed"));
+        json_decref(c);
+        if (completed >= 2) {
+            was_killed = kill(pid, SIGKILL) == 0;
+            break;
+        }
+        usleep(1000);
+    }
+    int status;
+    waitpid(pid, &status, 0);
+    if (was_killed && WIFSIGNALED(status)) {
+        /* Resume (with more workers): the results equal the uninterrupted run's. */
+        char *resume[] = {(char *)"--resume", (char *)"-j", (char *)"2", (char *)"--output",
+                          killed, paths[0], paths[1], paths[2], paths[3], paths[4], paths[5],
+                          paths[6], paths[7], paths[8], paths[9], paths[10], paths[11]};
+        assert_int_equal(run(resume, 17), 0);
+    } else {
+        print_message("resume test: the run finished before it could be killed\n");
+    }
+    assert_true(files_equal(reference, killed, "documents.jsonl"));
+    assert_true(files_equal(reference, killed, "errors.jsonl"));
+    json_t *a = summary(reference), *b = summary(killed);
+    assert_int_equal(count_of(a, "success"), count_of(b, "success"));
+    assert_int_equal(count_of(a, "files"), count_of(b, "files"));
+    json_decref(a);
+    json_decref(b);
+
+    /* --resume with other inputs is refused. */
+    char *other[] = {(char *)"--resume", (char *)"--output", killed, paths[0]};
+    assert_int_equal(run(other, 4), 1);
+    free_paths(paths);
+    free(reference);
+    free(killed);
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 3) {
+        fprintf(stderr, "usage: %s RUNTIME_EXE EXAMPLES_MODULE\n", argv[0]);
+        return 2;
+    }
+    runtime_exe = argv[1];
+    examples_module = argv[2];
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_jobs_keep_input_order),
+        cmocka_unit_test(test_resume_after_kill),
         cmocka_unit_test(test_wet_gzip_members_and_plain),
         cmocka_unit_test(test_unterminated_and_oversize_records),
         cmocka_unit_test(test_bad_input_files),
