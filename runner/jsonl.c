@@ -63,6 +63,7 @@ int ldrun_read_jsonl(const ld_registry *registry, ld_interface interface_id,
     while (rc == LD_OK && (n = getline(&line, &capacity, f)) >= 0) {
         number++;
         out->counts.bytes_read += (uint64_t)n;
+        out->counts.bytes_in_records += (uint64_t)n;
         size_t length = (size_t)n;
         while (length > 0 && (line[length - 1] == '\n' || line[length - 1] == '\r'))
             length--;

@@ -36,6 +36,7 @@ static const char usage[] =
     "  -j, --jobs N           read N files at once (default 1; handlers must then be\n"
     "                         thread-safe); results keep the input order\n"
     "  --resume               continue an interrupted run from DIR/checkpoint.json\n"
+    "  --stdout               write the documents to stdout instead of DIR/documents.jsonl\n"
     "  --json                 print the summary as JSON on stdout\n"
     "  -h, --help             this help\n"
     "\n"
@@ -70,16 +71,22 @@ static double now_seconds(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-static json_t *summary_json(const ldrun_counts *c, double seconds, const char *output_dir)
+static json_t *summary_json(const ldrun_counts *c, double seconds, const char *output_dir,
+                            json_t *per_file)
 {
     double mb = (double)c->bytes_read / (1024.0 * 1024.0);
-    return json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:f, s:f, s:s}", "files",
-                     (json_int_t)c->files, "records", (json_int_t)c->records, "success",
-                     (json_int_t)c->success, "error", (json_int_t)c->error, "skip",
-                     (json_int_t)c->skip, "handlerFailures", (json_int_t)c->handler_failures,
-                     "bytesRead", (json_int_t)c->bytes_read, "seconds", seconds,
-                     "megabytesPerSecond", seconds > 0 ? mb / seconds : 0.0, "output",
-                     output_dir);
+    json_t *summary = ldrun_counts_json(c);
+    if (summary == NULL) {
+        json_decref(per_file);
+        return NULL;
+    }
+    json_object_set_new(summary, "seconds", json_real(seconds));
+    json_object_set_new(summary, "megabytesPerSecond", json_real(seconds > 0 ? mb / seconds : 0));
+    json_object_set_new(summary, "recordsPerSecond",
+                        json_real(seconds > 0 ? (double)c->records / seconds : 0));
+    json_object_set_new(summary, "output", json_string(output_dir));
+    json_object_set_new(summary, "perFile", per_file ? per_file : json_array());
+    return summary;
 }
 
 int ldrun_main(int argc, char **argv, const ld_registry *registry)
@@ -87,7 +94,7 @@ int ldrun_main(int argc, char **argv, const ld_registry *registry)
     const char *reader = "single-file", *manifest = NULL, *file_type = NULL;
     const char *output_dir = "letsdata-output";
     size_t max_record = 64u * 1024 * 1024;
-    int json_summary = 0, continue_on_error = 0, resume = 0;
+    int json_summary = 0, continue_on_error = 0, resume = 0, documents_to_stdout = 0;
     unsigned jobs = 1;
     char *bucket_dirs[32];
     size_t bucket_dir_count = 0;
@@ -108,6 +115,8 @@ int ldrun_main(int argc, char **argv, const ld_registry *registry)
             continue_on_error = 1;
         } else if (strcmp(arg, "--resume") == 0) {
             resume = 1;
+        } else if (strcmp(arg, "--stdout") == 0) {
+            documents_to_stdout = 1;
         } else if (strcmp(arg, "-j") == 0 || strcmp(arg, "--jobs") == 0) {
             char *end = NULL;
             long n = value ? strtol(value, &end, 10) : 0;
@@ -161,6 +170,8 @@ int ldrun_main(int argc, char **argv, const ld_registry *registry)
             interface_id = readers[r].id;
     if (status == 0 && interface_id == LD_INTERFACE_COUNT)
         status = usage_error("unknown --reader", reader);
+    if (status == 0 && json_summary && documents_to_stdout)
+        status = usage_error("--json and --stdout both write to stdout: choose one", NULL);
     if (status == 0 && input_count == 0 && manifest == NULL)
         status = usage_error("no input: give files or --manifest", NULL);
     if (status == 0 && !ld_registry_has(registry, interface_id)) {
@@ -175,6 +186,7 @@ int ldrun_main(int argc, char **argv, const ld_registry *registry)
 
     ld_error error = {0};
     ldrun_counts totals = {0};
+    json_t *per_file = NULL;
     ld_context *ctx = ld_context_new("local-run", "local", "local", "local", "local");
     char **paths = NULL, **names = NULL, **resolved = NULL;
     size_t count = 0;
@@ -240,12 +252,13 @@ int ldrun_main(int argc, char **argv, const ld_registry *registry)
     double started = now_seconds();
     if (rc == LD_OK) {
         ldrun_plan plan = {registry, interface_id, file_type, max_record, continue_on_error,
-                           output_dir, jobs, resume, !json_summary && isatty(2)};
-        rc = ldrun_run_tasks(&plan, tasks, task_count, &totals, &error);
+                           output_dir, jobs, resume, documents_to_stdout,
+                           !json_summary && isatty(2)};
+        rc = ldrun_run_tasks(&plan, tasks, task_count, &totals, &per_file, &error);
     }
     double seconds = now_seconds() - started;
 
-    json_t *summary = summary_json(&totals, seconds, output_dir);
+    json_t *summary = summary_json(&totals, seconds, output_dir, per_file);
     if (summary != NULL) {
         char path[4096];
         snprintf(path, sizeof path, "%s/summary.json", output_dir);

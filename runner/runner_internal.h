@@ -20,6 +20,7 @@ typedef struct ldrun_counts {
     uint64_t skip;
     uint64_t handler_failures; /**< calls that failed (EXCEPTION on Lambda) */
     uint64_t bytes_read;       /**< decompressed bytes scanned */
+    uint64_t bytes_in_records; /**< of those, bytes handed to the parser as records */
 } ldrun_counts;
 
 /** Where a task's results go: DIR/PREFIXdocuments.jsonl, ...errors.jsonl, ...skipped.jsonl. */
@@ -95,6 +96,7 @@ typedef struct ldrun_plan {
     const char *output_dir;
     unsigned jobs;             /**< worker threads (1-64) */
     int resume;                /**< continue from OUT/checkpoint.json */
+    int documents_to_stdout;   /**< SUCCESS documents to stdout instead of a file */
     int progress;              /**< a progress line on stderr (a TTY) */
 } ldrun_plan;
 
@@ -113,9 +115,13 @@ typedef struct ldrun_task {
  * Run @p tasks on plan->jobs threads, merging results into OUT/{documents,errors,
  * skipped}.jsonl in task order and checkpointing after each merge (see tasks.c).
  * @param[out] total the counts of the merged tasks (and of a failed one).
+ * @param[out] per_file new JSON array of each merged task's counts (may be NULL).
  * @return LD_OK, or the first failure in task order.
  */
 int ldrun_run_tasks(const ldrun_plan *plan, ldrun_task *tasks, size_t count,
-                    ldrun_counts *total, ld_error *error);
+                    ldrun_counts *total, json_t **per_file, ld_error *error);
+
+/** The counts as JSON (a new reference). */
+json_t *ldrun_counts_json(const ldrun_counts *counts);
 
 #endif /* LDRUN_RUNNER_INTERNAL_H */

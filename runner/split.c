@@ -278,6 +278,7 @@ int ldrun_parse_file(const ldrun_file_job *job, ldrun_output *out, ld_error *err
             end = n;
             next = n;
         }
+        out->counts.bytes_in_records += end - start;
         rc = parse_record(job, &w, start, end, out, error);
         /* Always move on, even when an end match sits at the record's first byte. */
         pos = next > 0 ? next : end;

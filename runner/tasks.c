@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "runner_internal.h"
@@ -122,13 +123,14 @@ static void discard_task_files(const char *dir, size_t index)
     }
 }
 
-static json_t *counts_json(const ldrun_counts *c)
+json_t *ldrun_counts_json(const ldrun_counts *c)
 {
-    return json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "files", (json_int_t)c->files,
+    return json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "files", (json_int_t)c->files,
                      "records", (json_int_t)c->records, "success", (json_int_t)c->success,
                      "error", (json_int_t)c->error, "skip", (json_int_t)c->skip,
                      "handlerFailures", (json_int_t)c->handler_failures, "bytesRead",
-                     (json_int_t)c->bytes_read);
+                     (json_int_t)c->bytes_read, "bytesOutsideRecords",
+                     (json_int_t)(c->bytes_read - c->bytes_in_records));
 }
 
 static void add_counts(ldrun_counts *to, const ldrun_counts *c)
@@ -140,6 +142,7 @@ static void add_counts(ldrun_counts *to, const ldrun_counts *c)
     to->skip += c->skip;
     to->handler_failures += c->handler_failures;
     to->bytes_read += c->bytes_read;
+    to->bytes_in_records += c->bytes_in_records;
 }
 
 /* The inputs, to recognise the same run on --resume. */
@@ -160,10 +163,11 @@ static int write_checkpoint(const ldrun_plan *plan, const ldrun_task *tasks, siz
     snprintf(temporary, sizeof temporary, "%s.tmp", path);
     json_t *lengths = json_object();
     for (int f = 0; f < 3; f++)
-        json_object_set_new(lengths, ldrun_result_files[f], json_integer(ftell(finals[f])));
+        json_object_set_new(lengths, ldrun_result_files[f],
+                            json_integer(finals[f] == stdout ? 0 : ftell(finals[f])));
     json_t *checkpoint = json_pack("{s:o, s:I, s:o, s:o}", "inputs", inputs_json(tasks, count),
                                    "completed", (json_int_t)completed, "lengths", lengths,
-                                   "counts", counts_json(total));
+                                   "counts", ldrun_counts_json(total));
     /* Write a new file and rename it over the old one: a kill leaves one or the other. */
     if (checkpoint == NULL || json_dump_file(checkpoint, temporary, JSON_COMPACT) != 0 ||
         rename(temporary, path) != 0) {
@@ -210,6 +214,9 @@ static int read_checkpoint(const ldrun_plan *plan, const ldrun_task *tasks, size
         total->handler_failures =
             (uint64_t)json_integer_value(json_object_get(c, "handlerFailures"));
         total->bytes_read = (uint64_t)json_integer_value(json_object_get(c, "bytesRead"));
+        total->bytes_in_records =
+            total->bytes_read -
+            (uint64_t)json_integer_value(json_object_get(c, "bytesOutsideRecords"));
         if (*completed > count)
             rc = ld_error_set(error, LD_ERR_INVALID, "--resume: %s is damaged", path);
     }
@@ -217,10 +224,19 @@ static int read_checkpoint(const ldrun_plan *plan, const ldrun_task *tasks, size
     return rc;
 }
 
+static double now_seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
 int ldrun_run_tasks(const ldrun_plan *plan, ldrun_task *tasks, size_t count,
-                    ldrun_counts *total, ld_error *error)
+                    ldrun_counts *total, json_t **per_file, ld_error *error)
 {
     memset(total, 0, sizeof *total);
+    double start_time = now_seconds();
+    json_t *files = json_array();
     size_t completed = 0;
     long lengths[3] = {0, 0, 0};
     FILE *finals[3] = {NULL, NULL, NULL};
@@ -231,6 +247,10 @@ int ldrun_run_tasks(const ldrun_plan *plan, ldrun_task *tasks, size_t count,
         char path[4096];
         snprintf(path, sizeof path, "%s/%s", plan->output_dir, ldrun_result_files[f]);
         /* Resuming: drop what a killed run appended after its last checkpoint. */
+        if (f == 0 && plan->documents_to_stdout) {
+            finals[f] = stdout; /* a stream: nothing to truncate or resume */
+            continue;
+        }
         if (plan->resume && truncate(path, lengths[f]) != 0)
             rc = ld_error_set(error, LD_ERR_IO, "--resume: cannot truncate %s: %s", path,
                               strerror(errno));
@@ -258,6 +278,9 @@ int ldrun_run_tasks(const ldrun_plan *plan, ldrun_task *tasks, size_t count,
             pthread_cond_wait(&s.finished, &s.lock);
         pthread_mutex_unlock(&s.lock);
         add_counts(total, &tasks[i].counts);
+        json_t *file_counts = ldrun_counts_json(&tasks[i].counts);
+        json_object_set_new(file_counts, "file", json_string(tasks[i].name));
+        json_array_append_new(files, file_counts);
         if (tasks[i].rc != LD_OK) {
             /* A failed task keeps nothing: --resume runs it again from its start. */
             *error = tasks[i].error;
@@ -276,10 +299,17 @@ int ldrun_run_tasks(const ldrun_plan *plan, ldrun_task *tasks, size_t count,
                                   strerror(errno));
         if (rc == LD_OK)
             rc = write_checkpoint(plan, tasks, count, i + 1, finals, total, error);
-        if (plan->progress)
-            fprintf(stderr, "\r\033[Kletsdata-runtime run: %zu/%zu files, %llu records, %.1f MB",
+        if (plan->progress) {
+            double elapsed = now_seconds() - start_time;
+            if (elapsed <= 0)
+                elapsed = 1e-9;
+            fprintf(stderr,
+                    "\r\033[Kletsdata-runtime run: %zu/%zu files, %llu records (%.0f/s), "
+                    "%.1f MB (%.1f MB/s)",
                     i + 1, count, (unsigned long long)total->records,
-                    (double)total->bytes_read / 1e6);
+                    (double)total->records / elapsed, (double)total->bytes_read / 1e6,
+                    (double)total->bytes_read / 1e6 / elapsed);
+        }
     }
     if (plan->progress)
         fputc('\n', stderr);
@@ -293,7 +323,11 @@ int ldrun_run_tasks(const ldrun_plan *plan, ldrun_task *tasks, size_t count,
         if (tasks[i].done && (rc != LD_OK))
             discard_task_files(plan->output_dir, i);
     for (int f = 0; f < 3; f++)
-        if (finals[f] != NULL && fclose(finals[f]) != 0 && rc == LD_OK)
+        if (finals[f] != NULL && finals[f] != stdout && fclose(finals[f]) != 0 && rc == LD_OK)
             rc = ld_error_set(error, LD_ERR_IO, "cannot write the results: %s", strerror(errno));
+    if (per_file != NULL)
+        *per_file = files;
+    else
+        json_decref(files);
     return rc;
 }

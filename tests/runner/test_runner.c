@@ -408,6 +408,114 @@ static void test_jsonl_readers(void **state)
 
 static const char *runtime_exe, *examples_module;
 
+/* A parser of fixed-size records (OFFSET hints): start 2 bytes in, 10-byte records. */
+static int fixed_type(ld_context *ctx, void *payload, char **out)
+{
+    (void)ctx;
+    (void)payload;
+    *out = ld_strdup("FIXED");
+    return LD_OK;
+}
+
+static int fixed_start(ld_context *ctx, void *payload, const char *type, ld_record_parse_hint *hint)
+{
+    (void)ctx; (void)payload; (void)type;
+    return ld_record_parse_hint_set_offset(hint, 2);
+}
+
+static int fixed_end(ld_context *ctx, void *payload, const char *type, ld_record_parse_hint *hint)
+{
+    (void)ctx; (void)payload; (void)type;
+    return ld_record_parse_hint_set_offset(hint, 10);
+}
+
+static int fixed_parse(ld_context *ctx, void *payload, const char *type, const char *file,
+                       int64_t offset, const char *buffer, size_t start, size_t end,
+                       ld_parse_document_result *result)
+{
+    (void)ctx; (void)payload; (void)type;
+    ld_document *doc = ld_document_new(file, "FIXED", file, NULL,
+                                       json_pack("{s:I, s:s%}", "offset", (json_int_t)offset,
+                                                 "text", buffer + start, end - start));
+    ld_parse_document_result_set(result, LD_PARSE_SUCCESS, doc);
+    return doc ? LD_OK : LD_ERR_NOMEM;
+}
+
+static void test_offset_hints_fixed_size_records(void **state)
+{
+    (void)state;
+    static const ld_single_file_parser fixed = {
+        .version = LD_SINGLE_FILE_PARSER_VERSION,
+        .get_s3_file_type = fixed_type,
+        .get_record_start_pattern = fixed_start,
+        .get_record_end_pattern = fixed_end,
+        .parse_document = fixed_parse,
+    };
+    ld_registry *registry = ld_registry_new();
+    assert_int_equal(ld_registry_set_single_file_parser(registry, &fixed), LD_OK);
+    /* "##" then records of 10 bytes, each followed by 2 bytes the start hint skips; the
+     * last record is cut short. */
+    const char *data = "##0123456789##abcdefghij##ABCDEFGHIJ##short";
+    char *input = path_in("fixed.bin"), *out = path_in("out-fixed");
+    write_file(input, data, strlen(data));
+    char *argv[] = {(char *)"run", (char *)"--output", out, input};
+    assert_int_equal(ldrun_main(4, argv, registry), 0);
+    json_t *s = summary(out);
+    assert_int_equal(count_of(s, "success"), 3);
+    assert_int_equal(count_of(s, "error"), 1); /* the short tail is not dropped */
+    assert_int_equal(count_of(s, "records"),
+                     count_of(s, "success") + count_of(s, "error") + count_of(s, "skip"));
+    assert_int_equal(count_of(s, "bytesOutsideRecords"), 8 + 5); /* 4 gaps + the tail */
+    json_decref(s);
+    char path[512];
+    snprintf(path, sizeof path, "%s/documents.jsonl", out);
+    FILE *f = fopen(path, "r");
+    char line[512];
+    const json_int_t offsets[] = {2, 14, 26};
+    const char *texts[] = {"0123456789", "abcdefghij", "ABCDEFGHIJ"};
+    for (int i = 0; i < 3; i++) {
+        assert_non_null(fgets(line, sizeof line, f));
+        json_t *doc = json_loads(line, 0, NULL);
+        assert_int_equal(json_integer_value(json_object_get(doc, "offset")), offsets[i]);
+        assert_string_equal(json_string_value(json_object_get(doc, "text")), texts[i]);
+        json_decref(doc);
+    }
+    fclose(f);
+    ld_registry_free(registry);
+    free(input);
+    free(out);
+}
+
+static void test_empty_and_garbage_files(void **state)
+{
+    (void)state;
+    char *empty = path_in("empty.wet"), *garbage = path_in("garbage.wet"),
+         *out = path_in("out-garbage");
+    write_file(empty, "", 0);
+    unsigned char junk[65536];
+    uint32_t seed = 99;
+    for (size_t i = 0; i < sizeof junk; i++) {
+        seed = seed * 1664525u + 1013904223u;
+        junk[i] = (unsigned char)(seed >> 24);
+    }
+    write_file(garbage, junk, sizeof junk);
+    char *args[] = {(char *)"--output", out, empty, garbage};
+    assert_int_equal(run(args, 4), 0);
+    json_t *s = summary(out);
+    assert_int_equal(count_of(s, "files"), 2);
+    assert_int_equal(count_of(s, "records"), 0);
+    assert_int_equal(count_of(s, "bytesRead"), (json_int_t)sizeof junk);
+    assert_int_equal(count_of(s, "bytesOutsideRecords"), (json_int_t)sizeof junk);
+    json_t *per_file = json_object_get(s, "perFile");
+    assert_int_equal(json_array_size(per_file), 2);
+    assert_int_equal(json_integer_value(json_object_get(json_array_get(per_file, 1), "bytesRead")),
+                     (json_int_t)sizeof junk);
+    json_decref(s);
+    free(empty);
+    free(garbage);
+    free(out);
+}
+
 /* Write @p files WET files of about @p records records each; return their paths. */
 static char **make_crawl(const char *stem, int files, unsigned records)
 {
@@ -542,6 +650,8 @@ int main(int argc, char **argv)
     examples_module = argv[2];
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_jobs_keep_input_order),
+        cmocka_unit_test(test_offset_hints_fixed_size_records),
+        cmocka_unit_test(test_empty_and_garbage_files),
         cmocka_unit_test(test_resume_after_kill),
         cmocka_unit_test(test_wet_gzip_members_and_plain),
         cmocka_unit_test(test_unterminated_and_oversize_records),
