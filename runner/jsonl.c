@@ -45,8 +45,11 @@ static int invalid_line(ldrun_output *out, const char *where, const char *messag
     return rc;
 }
 
+#define LINES_PER_CHECKPOINT 2000
+
 int ldrun_read_jsonl(const ld_registry *registry, ld_interface interface_id,
-                     const char *path, ld_context *ctx, ldrun_output *out, ld_error *error)
+                     const char *path, ld_context *ctx, ldrun_output *out,
+                     const ldrun_jsonl_progress *progress, ld_error *error)
 {
     ldrt_function function;
     if (function_of(interface_id, &function) != 0)
@@ -62,6 +65,14 @@ int ldrun_read_jsonl(const ld_registry *registry, ld_interface interface_id,
     int rc = LD_OK;
     while (rc == LD_OK && (n = getline(&line, &capacity, f)) >= 0) {
         number++;
+        if (progress != NULL && number <= progress->skip_lines)
+            continue; /* done before the interruption */
+        if (progress != NULL && progress->save != NULL && number > 1 &&
+            (number - 1) % LINES_PER_CHECKPOINT == 0) {
+            rc = progress->save(progress->payload, number - 1, out, error);
+            if (rc != LD_OK)
+                break;
+        }
         out->counts.bytes_read += (uint64_t)n;
         out->counts.bytes_in_records += (uint64_t)n;
         size_t length = (size_t)n;

@@ -14,25 +14,27 @@
 
 const char *const ldrun_result_files[3] = {"documents.jsonl", "errors.jsonl", "skipped.jsonl"};
 
-static FILE *open_in(const char *dir, const char *prefix, const char *name, ld_error *error)
+static FILE *open_in(const char *dir, const char *prefix, const char *name, int append,
+                     ld_error *error)
 {
     char path[4096];
     snprintf(path, sizeof path, "%s/%s%s", dir, prefix, name);
-    FILE *f = fopen(path, "w");
+    FILE *f = fopen(path, append ? "a" : "w");
     if (f == NULL)
         ld_error_set(error, LD_ERR_IO, "cannot create %s: %s", path, strerror(errno));
     return f;
 }
 
-int ldrun_output_open(ldrun_output *out, const char *dir, const char *prefix, ld_error *error)
+int ldrun_output_open(ldrun_output *out, const char *dir, const char *prefix, int append,
+                      ld_error *error)
 {
     memset(&out->counts, 0, sizeof out->counts);
     if (mkdir(dir, 0777) != 0 && errno != EEXIST)
         return ld_error_set(error, LD_ERR_IO, "cannot create the output directory %s: %s", dir,
                             strerror(errno));
-    out->documents = open_in(dir, prefix, "documents.jsonl", error);
-    out->errors = out->documents ? open_in(dir, prefix, "errors.jsonl", error) : NULL;
-    out->skipped = out->errors ? open_in(dir, prefix, "skipped.jsonl", error) : NULL;
+    out->documents = open_in(dir, prefix, "documents.jsonl", append, error);
+    out->errors = out->documents ? open_in(dir, prefix, "errors.jsonl", append, error) : NULL;
+    out->skipped = out->errors ? open_in(dir, prefix, "skipped.jsonl", append, error) : NULL;
     if (out->skipped == NULL) {
         if (out->documents) fclose(out->documents);
         if (out->errors) fclose(out->errors);

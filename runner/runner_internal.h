@@ -30,7 +30,8 @@ typedef struct ldrun_output {
     int continue_on_error; /**< record handler failures as errors and go on */
 } ldrun_output;
 
-int ldrun_output_open(ldrun_output *out, const char *dir, const char *prefix, ld_error *error);
+int ldrun_output_open(ldrun_output *out, const char *dir, const char *prefix, int append,
+                      ld_error *error);
 
 /** The three result files, in this order everywhere. */
 extern const char *const ldrun_result_files[3];
@@ -66,12 +67,21 @@ typedef struct ldrun_file_job {
 /** Split @p job's file into records and parse each. @return LD_OK or an error. */
 int ldrun_parse_file(const ldrun_file_job *job, ldrun_output *out, ld_error *error);
 
+/** Line-level checkpoints of a JSON Lines task (see tasks.c). */
+typedef struct ldrun_jsonl_progress {
+    unsigned long skip_lines;  /**< resuming: lines already done */
+    /** Called every few thousand lines with the last line done; the outputs are flushed. */
+    int (*save)(void *payload, unsigned long lines_done, ldrun_output *out, ld_error *error);
+    void *payload;
+} ldrun_jsonl_progress;
+
 /**
  * Feed each line of the JSON Lines file @p path (each the `data` of a request to
  * @p interface_id) to the registered record reader. @return LD_OK or an error.
  */
 int ldrun_read_jsonl(const ld_registry *registry, ld_interface interface_id,
-                     const char *path, ld_context *ctx, ldrun_output *out, ld_error *error);
+                     const char *path, ld_context *ctx, ldrun_output *out,
+                     const ldrun_jsonl_progress *progress, ld_error *error);
 
 /**
  * The files a manifest names: a plain list (one path per line, relative to the

@@ -37,6 +37,72 @@ static void task_prefix(char *out, size_t size, size_t index)
     snprintf(out, size, ".task-%zu-", index);
 }
 
+/* JSON Lines tasks checkpoint inside the file: DIR/.task-N-progress.json holds the
+ * lines done, the task's own result files' lengths and its counts at that point. */
+typedef struct line_checkpoint {
+    char path[4200];
+    const char *name; /* the input, to recognise it on resume */
+} line_checkpoint;
+
+static int save_lines(void *payload, unsigned long lines_done, ldrun_output *out,
+                      ld_error *error)
+{
+    line_checkpoint *lc = payload;
+    FILE *files[3] = {out->documents, out->errors, out->skipped};
+    json_t *lengths = json_array();
+    for (int f = 0; f < 3; f++) {
+        if (fflush(files[f]) != 0)
+            return ld_error_set(error, LD_ERR_IO, "cannot write the results: %s",
+                                strerror(errno));
+        json_array_append_new(lengths, json_integer(ftell(files[f])));
+    }
+    json_t *state = json_pack("{s:s, s:I, s:o, s:o}", "input", lc->name, "lines",
+                              (json_int_t)lines_done, "lengths", lengths, "counts",
+                              ldrun_counts_json(&out->counts));
+    char temporary[4300];
+    snprintf(temporary, sizeof temporary, "%s.tmp", lc->path);
+    int failed = state == NULL || json_dump_file(state, temporary, JSON_COMPACT) != 0 ||
+                 rename(temporary, lc->path) != 0;
+    json_decref(state);
+    return failed ? ld_error_set(error, LD_ERR_IO, "cannot write %s: %s", lc->path,
+                                 strerror(errno))
+                  : LD_OK;
+}
+
+/* Resuming a JSON Lines task: restore its files and counts from its line checkpoint.
+ * Returns the lines already done (0: start over). */
+static unsigned long restore_lines(const ldrun_plan *plan, const line_checkpoint *lc,
+                                   const char *prefix, ldrun_counts *counts)
+{
+    json_t *state = json_load_file(lc->path, 0, NULL);
+    const char *input = json_string_value(json_object_get(state, "input"));
+    json_t *lengths = json_object_get(state, "lengths");
+    unsigned long lines = 0;
+    if (input != NULL && strcmp(input, lc->name) == 0 && json_array_size(lengths) == 3) {
+        int ok = 1;
+        for (int f = 0; f < 3 && ok; f++) {
+            char path[4096];
+            snprintf(path, sizeof path, "%s/%s%s", plan->output_dir, prefix,
+                     ldrun_result_files[f]);
+            ok = truncate(path, (off_t)json_integer_value(json_array_get(lengths, f))) == 0;
+        }
+        if (ok) {
+            json_t *c = json_object_get(state, "counts");
+            lines = (unsigned long)json_integer_value(json_object_get(state, "lines"));
+            counts->records = (uint64_t)json_integer_value(json_object_get(c, "records"));
+            counts->success = (uint64_t)json_integer_value(json_object_get(c, "success"));
+            counts->error = (uint64_t)json_integer_value(json_object_get(c, "error"));
+            counts->skip = (uint64_t)json_integer_value(json_object_get(c, "skip"));
+            counts->handler_failures =
+                (uint64_t)json_integer_value(json_object_get(c, "handlerFailures"));
+            counts->bytes_read = (uint64_t)json_integer_value(json_object_get(c, "bytesRead"));
+            counts->bytes_in_records = counts->bytes_read;
+        }
+    }
+    json_decref(state);
+    return lines;
+}
+
 static void run_task(const ldrun_plan *plan, ldrun_task *task, size_t index)
 {
     char prefix[64], request_id[64];
@@ -49,7 +115,14 @@ static void run_task(const ldrun_plan *plan, ldrun_task *task, size_t index)
         task->rc = ld_error_set(&task->error, LD_ERR_NOMEM, "out of memory");
         return;
     }
-    task->rc = ldrun_output_open(&out, plan->output_dir, prefix, &task->error);
+    int jsonl = plan->interface_id != LD_INTERFACE_SINGLE_FILE_PARSER;
+    line_checkpoint lc;
+    snprintf(lc.path, sizeof lc.path, "%s/%sprogress.json", plan->output_dir, prefix);
+    lc.name = task->name;
+    ldrun_counts restored = {0};
+    unsigned long skip = jsonl && plan->resume ? restore_lines(plan, &lc, prefix, &restored) : 0;
+    task->rc = ldrun_output_open(&out, plan->output_dir, prefix, skip > 0, &task->error);
+    out.counts = restored;
     if (task->rc == LD_OK) {
         if (plan->interface_id == LD_INTERFACE_SINGLE_FILE_PARSER) {
             const ld_single_file_parser *parser = ld_registry_single_file_parser(plan->registry);
@@ -58,9 +131,10 @@ static void run_task(const ldrun_plan *plan, ldrun_task *task, size_t index)
             out.counts.files++;
             task->rc = ldrun_parse_file(&job, &out, &task->error);
         } else {
-            out.counts.files++;
+            ldrun_jsonl_progress progress = {skip, save_lines, &lc};
+            out.counts.files = 1;
             task->rc = ldrun_read_jsonl(plan->registry, plan->interface_id, task->path, ctx,
-                                        &out, &task->error);
+                                        &out, &progress, &task->error);
         }
         ld_error close_error = {0};
         if (ldrun_output_close(&out, &close_error) != LD_OK && task->rc == LD_OK) {
@@ -121,6 +195,8 @@ static void discard_task_files(const char *dir, size_t index)
         snprintf(path, sizeof path, "%s/%s%s", dir, prefix, ldrun_result_files[f]);
         unlink(path);
     }
+    snprintf(path, sizeof path, "%s/%sprogress.json", dir, prefix);
+    unlink(path);
 }
 
 json_t *ldrun_counts_json(const ldrun_counts *c)
@@ -299,6 +375,8 @@ int ldrun_run_tasks(const ldrun_plan *plan, ldrun_task *tasks, size_t count,
                                   strerror(errno));
         if (rc == LD_OK)
             rc = write_checkpoint(plan, tasks, count, i + 1, finals, total, error);
+        if (rc == LD_OK)
+            discard_task_files(plan->output_dir, i); /* its line checkpoint, if any */
         if (plan->progress) {
             double elapsed = now_seconds() - start_time;
             if (elapsed <= 0)

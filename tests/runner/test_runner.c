@@ -640,6 +640,65 @@ static void test_resume_after_kill(void **state)
     free(killed);
 }
 
+static void test_resume_jsonl_mid_file(void **state)
+{
+    (void)state;
+    char *input = path_in("messages.jsonl"), *reference = path_in("out-jsonl-ref"),
+         *killed = path_in("out-jsonl-killed");
+    FILE *f = fopen(input, "w");
+    assert_non_null(f);
+    for (int i = 0; i < 60000; i++)
+        fprintf(f, "{\"messageId\":\"m%d\",\"messageAttributes\":{},\"messageBody\":"
+                   "\"{\\\"documentId\\\":\\\"d%d\\\",\\\"partitionKey\\\":"
+                   "\\\"p\\\",\\\"n\\\":%d}\"}\n",
+                i, i, i);
+    fclose(f);
+    char *args[] = {(char *)"--reader", (char *)"queue", (char *)"--output", reference, input};
+    assert_int_equal(run(args, 5), 0);
+
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        int null = open("/dev/null", O_WRONLY);
+        dup2(null, 2);
+        execl(runtime_exe, runtime_exe, "--handler", examples_module, "run", "--reader",
+              "queue", "--output", killed, input, (char *)NULL);
+        _exit(127);
+    }
+    char progress[600];
+    snprintf(progress, sizeof progress, "%s/.task-0-progress.json", killed);
+    int was_killed = 0;
+    for (int waited = 0; waited < 5000; waited++) {
+        json_t *p = json_load_file(progress, 0, NULL);
+        json_int_t lines = json_integer_value(json_object_get(p, "lines"));
+        json_decref(p);
+        if (lines >= 6000) {
+            was_killed = kill(pid, SIGKILL) == 0;
+            break;
+        }
+        usleep(1000);
+    }
+    int status;
+    waitpid(pid, &status, 0);
+    if (was_killed && WIFSIGNALED(status)) {
+        char *resume[] = {(char *)"--resume", (char *)"--reader", (char *)"queue",
+                          (char *)"--output", killed, input};
+        assert_int_equal(run(resume, 6), 0);
+    } else {
+        print_message("jsonl resume test: the run finished before it could be killed\n");
+    }
+    assert_true(files_equal(reference, killed, "documents.jsonl"));
+    json_t *a = summary(reference), *b = summary(killed);
+    assert_int_equal(count_of(a, "success"), 60000);
+    assert_int_equal(count_of(b, "success"), 60000);
+    assert_int_equal(count_of(b, "records"), 60000);
+    json_decref(a);
+    json_decref(b);
+    free(input);
+    free(reference);
+    free(killed);
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 3) {
@@ -653,6 +712,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_offset_hints_fixed_size_records),
         cmocka_unit_test(test_empty_and_garbage_files),
         cmocka_unit_test(test_resume_after_kill),
+        cmocka_unit_test(test_resume_jsonl_mid_file),
         cmocka_unit_test(test_wet_gzip_members_and_plain),
         cmocka_unit_test(test_unterminated_and_oversize_records),
         cmocka_unit_test(test_bad_input_files),
