@@ -10,7 +10,7 @@
  * @file letsdata/common.h
  * @brief Export macro, status codes and the error structure used across the SDK.
  *
- * Conventions (see docs/ownership.md):
+ * Conventions (see docs/api.md):
  * - Every public name starts with `ld_` (functions, types) or `LD_` (macros, enum
  *   constants).
  * - Functions that can fail return an ::ld_status (0 is success, negative is an

@@ -13,7 +13,7 @@
  * Compile a pattern once (ld_matcher_new()), then search any number of buffers with
  * ld_matcher_find(). The matcher is read-only after creation, so one matcher can be
  * used from several threads at once. It is at least as fast as glibc memmem() on long
- * buffers (see bench/bench_matcher.c).
+ * buffers (see bench/util/bench_matcher.c).
  */
 
 #include <stddef.h>
