@@ -554,6 +554,30 @@ static int files_equal(const char *a_dir, const char *b_dir, const char *name)
     return system(command) == 0;
 }
 
+/*
+ * Kill @p pid with SIGKILL as soon as the JSON file @p path says @p key >= @p at_least
+ * (a checkpoint written by the run), and reap it. Returns 1 if the run was killed, 0 if
+ * it finished first (the caller then checks the finished results instead).
+ */
+static int kill_when_checkpointed(pid_t pid, const char *path, const char *key,
+                                  json_int_t at_least)
+{
+    int killed = 0;
+    for (int waited = 0; waited < 5000; waited++) {
+        json_t *checkpoint = json_load_file(path, 0, NULL);
+        json_int_t value = json_integer_value(json_object_get(checkpoint, key));
+        json_decref(checkpoint);
+        if (value >= at_least) {
+            killed = kill(pid, SIGKILL) == 0;
+            break;
+        }
+        usleep(1000);
+    }
+    int status;
+    waitpid(pid, &status, 0);
+    return killed && WIFSIGNALED(status);
+}
+
 static void test_jobs_keep_input_order(void **state)
 {
     (void)state;
@@ -602,20 +626,7 @@ static void test_resume_after_kill(void **state)
     }
     char checkpoint[600];
     snprintf(checkpoint, sizeof checkpoint, "%s/checkpoint.json", killed);
-    int was_killed = 0;
-    for (int waited = 0; waited < 3000; waited++) {
-        json_t *c = json_load_file(checkpoint, 0, NULL);
-        json_int_t completed = json_integer_value(json_object_get(c, "completed"));
-        json_decref(c);
-        if (completed >= 2) {
-            was_killed = kill(pid, SIGKILL) == 0;
-            break;
-        }
-        usleep(1000);
-    }
-    int status;
-    waitpid(pid, &status, 0);
-    if (was_killed && WIFSIGNALED(status)) {
+    if (kill_when_checkpointed(pid, checkpoint, "completed", 2)) {
         /* Resume (with more workers): the results equal the uninterrupted run's. */
         char *resume[] = {(char *)"--resume", (char *)"-j", (char *)"2", (char *)"--output",
                           killed, paths[0], paths[1], paths[2], paths[3], paths[4], paths[5],
@@ -667,20 +678,7 @@ static void test_resume_jsonl_mid_file(void **state)
     }
     char progress[600];
     snprintf(progress, sizeof progress, "%s/.task-0-progress.json", killed);
-    int was_killed = 0;
-    for (int waited = 0; waited < 5000; waited++) {
-        json_t *p = json_load_file(progress, 0, NULL);
-        json_int_t lines = json_integer_value(json_object_get(p, "lines"));
-        json_decref(p);
-        if (lines >= 6000) {
-            was_killed = kill(pid, SIGKILL) == 0;
-            break;
-        }
-        usleep(1000);
-    }
-    int status;
-    waitpid(pid, &status, 0);
-    if (was_killed && WIFSIGNALED(status)) {
+    if (kill_when_checkpointed(pid, progress, "lines", 6000)) {
         char *resume[] = {(char *)"--resume", (char *)"--reader", (char *)"queue",
                           (char *)"--output", killed, input};
         assert_int_equal(run(resume, 6), 0);
