@@ -10,7 +10,7 @@ scripts/install-deps.sh
 [ -f "$build/build.ninja" ] || meson setup "$build" --werror >/dev/null
 ninja -C "$build" >/dev/null
 
-runtime="$build/runtime/letsdata-runtime"
+runtime="$build/cli/letsdata-runtime"
 handlers="$build/examples/libletsdata-examples.so"
 out=$(mktemp -d /tmp/letsdata-demo.XXXXXX)
 

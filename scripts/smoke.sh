@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 build=${1:-build}
 port=${2:-9000}
 vectors=${LD_CONFORMANCE_DIR:-../shared/conformance}
-runtime="$build/runtime/letsdata-runtime"
+runtime="$build/cli/letsdata-runtime"
 module="$build/examples/libletsdata-examples.so"
 [ -x "$runtime" ] && [ -f "$module" ] || { echo "smoke: build first (ninja -C $build)" >&2; exit 1; }
 

@@ -581,7 +581,7 @@ static void test_http_serve_sigterm(void **state)
     if (root == NULL)
         skip();
     char exe[1024];
-    snprintf(exe, sizeof exe, "%s/runtime/letsdata-runtime", root);
+    snprintf(exe, sizeof exe, "%s/cli/letsdata-runtime", root);
     int err_pipe[2];
     assert_int_equal(pipe(err_pipe), 0);
     pid_t child = fork();

@@ -463,7 +463,7 @@ static void test_lambda_executable_init_error(void **state)
         skip();
     api *a = api_start();
     char exe[1024];
-    snprintf(exe, sizeof exe, "%s/runtime/letsdata-runtime", root);
+    snprintf(exe, sizeof exe, "%s/cli/letsdata-runtime", root);
     pid_t child = fork();
     assert_true(child >= 0);
     if (child == 0) {
