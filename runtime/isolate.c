@@ -5,11 +5,20 @@
  * envelope to a pipe and exits. The parent reads the pipe with a deadline; if the
  * child dies first or overstays, the parent answers an EXCEPTION envelope that says so.
  *
+ * Many threads fork at once (one per HTTP worker), and fork() without exec ignores
+ * O_CLOEXEC: a child forked while another thread still held its pipe's write end would
+ * keep that end open, and a child that hangs would make the other request wait for an
+ * EOF that never comes. So pipe creation, fork and the parent's close of the write end
+ * happen under one lock (no write end is ever open in the parent when another thread
+ * forks), and the parent stops reading as soon as the framed answer is complete instead
+ * of waiting for EOF (a handler's own grandchildren cannot hold it up either).
+ *
  * SPDX-License-Identifier: MIT
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -28,6 +37,33 @@ static int64_t now_ms(void)
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static pthread_mutex_t fork_lock = PTHREAD_MUTEX_INITIALIZER;
+
+/* Descriptors of the parent that a child must not keep (the server's listening socket:
+ * a hanging child would keep the port bound after the server exits). */
+static int parent_only_fds[8];
+static size_t parent_only_count;
+
+void ldrt_isolate_close_in_children(int fd)
+{
+    pthread_mutex_lock(&fork_lock);
+    if (fd >= 0 && parent_only_count < sizeof parent_only_fds / sizeof parent_only_fds[0])
+        parent_only_fds[parent_only_count++] = fd;
+    pthread_mutex_unlock(&fork_lock);
+}
+
+void ldrt_isolate_forget(int fd)
+{
+    pthread_mutex_lock(&fork_lock);
+    for (size_t i = 0; i < parent_only_count; i++) {
+        if (parent_only_fds[i] == fd) {
+            parent_only_fds[i] = parent_only_fds[--parent_only_count];
+            break;
+        }
+    }
+    pthread_mutex_unlock(&fork_lock);
 }
 
 static void write_fully(int fd, const char *data, size_t length)
@@ -81,21 +117,28 @@ ldrt_isolate_outcome ldrt_invoke_isolated(const ld_registry *registry, const cha
     ld_response_clear(response);
 
     int fds[2];
+    pthread_mutex_lock(&fork_lock);
     if (pipe2(fds, O_CLOEXEC) != 0) {
+        pthread_mutex_unlock(&fork_lock);
         snprintf(description, description_size, "cannot create a pipe: %s", strerror(errno));
         fail_envelope(response, "Runtime.Error", description);
         return LDRT_ISOLATE_ERROR;
     }
     pid_t child = fork();
     if (child < 0) {
-        snprintf(description, description_size, "cannot fork: %s", strerror(errno));
+        int saved = errno;
         close(fds[0]);
         close(fds[1]);
+        pthread_mutex_unlock(&fork_lock);
+        snprintf(description, description_size, "cannot fork: %s", strerror(saved));
         fail_envelope(response, "Runtime.Error", description);
         return LDRT_ISOLATE_ERROR;
     }
     if (child == 0) {
+        /* The lock's copy stays held here: this process never takes it again. */
         close(fds[0]);
+        for (size_t i = 0; i < parent_only_count; i++)
+            close(parent_only_fds[i]);
         /* Die of a crash as the kernel delivers it, so the parent can name the signal:
          * handlers inherited from the host (a test framework, a sanitizer, a crash
          * reporter) would turn it into an exit status or jump back into host code. */
@@ -112,6 +155,7 @@ ldrt_isolate_outcome ldrt_invoke_isolated(const ld_registry *registry, const cha
         _exit(child_response.body != NULL ? 0 : 3);
     }
     close(fds[1]);
+    pthread_mutex_unlock(&fork_lock);
 
     ldrt_buf buf = LDRT_BUF_INIT;
     int64_t deadline = timeout_ms ? now_ms() + timeout_ms : 0;
@@ -139,6 +183,14 @@ ldrt_isolate_outcome ldrt_invoke_isolated(const ld_registry *registry, const cha
         if (n <= 0)
             break;
         ldrt_buf_append(&buf, chunk, (size_t)n);
+        if (buf.oom)
+            break;
+        if (buf.length >= sizeof(frame)) {
+            frame head;
+            memcpy(&head, buf.data, sizeof head);
+            if (buf.length - sizeof head >= head.length)
+                break; /* the whole answer is here: do not wait for EOF */
+        }
     }
     close(fds[0]);
     if (timed_out)

@@ -29,4 +29,14 @@ ldrt_isolate_outcome ldrt_invoke_isolated(const ld_registry *registry, const cha
                                           unsigned timeout_ms, ld_response *response,
                                           char *description, size_t description_size);
 
+/**
+ * Children forked by ldrt_invoke_isolated() close @p fd right after fork (at most 8 such
+ * descriptors): for the parent's listening socket, which a hanging child would otherwise
+ * keep bound after the server exits. Thread-safe.
+ */
+void ldrt_isolate_close_in_children(int fd);
+
+/** Undo ldrt_isolate_close_in_children() for @p fd (before the parent closes it). */
+void ldrt_isolate_forget(int fd);
+
 #endif /* LDRT_ISOLATE_H */

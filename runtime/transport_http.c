@@ -37,6 +37,7 @@ struct ldrt_http_server {
     /* Requests accepted and not yet completed; stop waits for these, not for idle
      * keep-alive connections. */
     atomic_uint in_flight;
+    int listen_fd; /* with --isolate: closed in every forked child */
 };
 
 /* Per-request upload state (MHD's con_cls). */
@@ -224,6 +225,14 @@ int ldrt_http_start(const ld_registry *registry, const ldrt_http_options *option
     const union MHD_DaemonInfo *info =
         MHD_get_daemon_info(server->daemon, MHD_DAEMON_INFO_BIND_PORT);
     server->port = info != NULL ? info->port : options->port;
+    if (server->options.isolate) {
+        const union MHD_DaemonInfo *listen_info =
+            MHD_get_daemon_info(server->daemon, MHD_DAEMON_INFO_LISTEN_FD);
+        server->listen_fd = listen_info != NULL ? listen_info->listen_fd : -1;
+        ldrt_isolate_close_in_children(server->listen_fd);
+    } else {
+        server->listen_fd = -1;
+    }
     *out = server;
     return LD_OK;
 }
@@ -239,6 +248,8 @@ void ldrt_http_stop(ldrt_http_server *server)
         return;
     /* Stop accepting, then give requests in flight up to 30 s to be answered before
      * closing; idle keep-alive connections are simply closed. */
+    if (server->listen_fd >= 0)
+        ldrt_isolate_forget(server->listen_fd);
     MHD_socket listener = MHD_quiesce_daemon(server->daemon);
     for (int waited = 0; waited < 3000 && atomic_load(&server->in_flight) > 0; waited++) {
         struct timespec pause = {0, 10 * 1000 * 1000};

@@ -13,6 +13,7 @@
 #include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -542,6 +543,85 @@ static void test_http_isolation_vectors(void **state)
     ldt_vector_set_free(&bad);
 }
 
+/* ---- isolation under concurrency: no request waits on another's handler ---- */
+
+typedef struct isolate_load {
+    uint16_t port;
+    const char *file_type; /* "ok" answers at once, "loop" never answers */
+    atomic_int *stop;
+    unsigned served, timeouts, other_failures;
+} isolate_load;
+
+static void *isolate_load_thread(void *arg)
+{
+    isolate_load *load = arg;
+    CURL *curl = curl_easy_init();
+    char *request = pattern_request(load->file_type);
+    while (curl != NULL && request != NULL && !atomic_load(load->stop)) {
+        reply r;
+        post_invocation(curl, load->port, request, strlen(request), &r);
+        if (r.curl_code == CURLE_OK && r.body != NULL) {
+            if (strstr(r.body, "Runtime.HandlerTimeout") != NULL)
+                load->timeouts++;
+            else if (strstr(r.body, "\"WARC/1.0\"") != NULL)
+                load->served++;
+            else
+                load->other_failures++;
+        } else {
+            load->other_failures++;
+        }
+        reply_free(&r);
+    }
+    free(request);
+    curl_easy_cleanup(curl);
+    return NULL;
+}
+
+/* Valid requests run beside handlers that hang until the time limit kills them. Every
+ * valid request must be answered by its own child: before the fix, a hanging child
+ * forked at the moment another request's pipe was open kept that pipe's write end, and
+ * the other request waited for it and was answered HandlerTimeout. */
+static void test_http_isolation_no_cross_waits(void **state)
+{
+    (void)state;
+    ldrt_http_options options = LDRT_HTTP_OPTIONS_INIT;
+    options.port = 0;
+    options.isolate = 1;
+    options.timeout_ms = 300;
+    options.threads = 8;
+    fixture *f = start(&options, 1);
+    atomic_int stop_flag = 0;
+    enum { VALID = 4, HANGING = 3 };
+    isolate_load loads[VALID + HANGING];
+    pthread_t threads[VALID + HANGING];
+    for (int i = 0; i < VALID + HANGING; i++) {
+        loads[i] = (isolate_load){f->port, i < VALID ? "ok" : "loop", &stop_flag, 0, 0, 0};
+        assert_int_equal(pthread_create(&threads[i], NULL, isolate_load_thread, &loads[i]), 0);
+    }
+    struct timespec run = {3, 0};
+    nanosleep(&run, NULL);
+    atomic_store(&stop_flag, 1);
+    unsigned served = 0, wrong_timeouts = 0, failures = 0, hangs = 0;
+    for (int i = 0; i < VALID + HANGING; i++) {
+        pthread_join(threads[i], NULL);
+        if (i < VALID) {
+            served += loads[i].served;
+            wrong_timeouts += loads[i].timeouts;
+            failures += loads[i].other_failures;
+        } else {
+            hangs += loads[i].timeouts;
+        }
+    }
+    fprintf(stderr, "isolate load: %u valid answered, %u valid timed out, %u other failures, "
+                    "%u hanging handlers stopped\n",
+            served, wrong_timeouts, failures, hangs);
+    assert_true(hangs >= 10);
+    assert_true(served >= 100);
+    assert_int_equal(wrong_timeouts, 0);
+    assert_int_equal(failures, 0);
+    stop(f);
+}
+
 static void test_http_bad_host(void **state)
 {
     (void)state;
@@ -664,6 +744,7 @@ int main(void)
         cmocka_unit_test(test_http_wrong_path_and_method),
         cmocka_unit_test(test_http_isolation),
         cmocka_unit_test(test_http_isolation_vectors),
+        cmocka_unit_test(test_http_isolation_no_cross_waits),
         cmocka_unit_test(test_http_bad_host),
         cmocka_unit_test(test_http_port_in_use),
         cmocka_unit_test(test_http_serve_sigterm),
