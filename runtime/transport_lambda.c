@@ -7,9 +7,17 @@
  * /invocation/{id}/error; a handler that crashes the process (SIGSEGV, SIGABRT, ...) is
  * reported to /invocation/{id}/error from the signal handler, with a request prepared
  * before the handler ran and sent with async-signal-safe calls only, then the signal is
- * re-raised so Lambda sees the process die. Bad requests are not runtime failures: they
- * answer the 500 envelope as the invocation's result, as the official Python function
- * does.
+ * re-raised so Lambda sees the process die; a handler that calls exit() is reported from
+ * an on_exit() hook the same way. Bad requests are not runtime failures: they answer the
+ * 500 envelope as the invocation's result, as the official Python function does.
+ *
+ * The Runtime API's answers are followed as AWS documents them: HTTP 500 from any call
+ * is a "non-recoverable state: the runtime should exit promptly", so the loop exits at
+ * once instead of retrying; 400/403 to a response or error POST (the invocation timed
+ * out, or was answered already) are logged and the loop goes on; 413 turns the response
+ * into an invocation error. Only a connection that fails or closes without an answer is
+ * retried. An event larger than Lambda's 6 MB payload limit is drained and answered with
+ * an invocation error naming the limit, never dropped.
  *
  * SPDX-License-Identifier: MIT
  */
@@ -75,6 +83,8 @@ static void backoff(const retry_policy *policy, unsigned attempt)
 
 typedef struct invocation {
     ldrt_buf body;
+    size_t body_bytes; /* as received, also past the limit */
+    int too_large;     /* over LDRT_MAX_PAYLOAD_BYTES: the body was drained, not kept */
     char request_id[256];
     char trace_id[512];
     int64_t deadline_ms;
@@ -121,13 +131,18 @@ static size_t on_header(char *data, size_t size, size_t count, void *user)
 
 static size_t on_body(char *data, size_t size, size_t count, void *user)
 {
-    ldrt_buf *buf = user;
+    invocation *inv = user;
     size_t length = size * count;
-    /* Lambda never sends more than 6 MB; refuse a runaway endpoint instead of OOM. */
-    if (buf->length + length > LDRT_MAX_PAYLOAD_BYTES + 1024)
-        return 0;
-    ldrt_buf_append(buf, data, length);
-    return buf->oom ? 0 : length;
+    inv->body_bytes += length;
+    /* Past Lambda's payload limit, keep reading (so the event can be answered with an
+     * error naming the limit) but keep nothing: memory stays bounded. */
+    if (inv->body_bytes > LDRT_MAX_PAYLOAD_BYTES) {
+        inv->too_large = 1;
+        ldrt_buf_free(&inv->body);
+        return length;
+    }
+    ldrt_buf_append(&inv->body, data, length);
+    return inv->body.oom ? 0 : length;
 }
 
 static size_t discard_body(char *data, size_t size, size_t count, void *user)
@@ -138,8 +153,9 @@ static size_t discard_body(char *data, size_t size, size_t count, void *user)
 }
 
 /*
- * POST @p body to @p url, retrying transport errors and 5xx answers with backoff.
- * @return the final HTTP status (2xx on success), or -1 with @p error set.
+ * POST @p body to @p url, retrying only connections that fail or close without an answer
+ * (an HTTP answer, whatever its status, is the Runtime API's word and is returned).
+ * @return the HTTP status, or -1 with @p error set.
  */
 static long post(CURL *curl, const retry_policy *policy, const char *url, const char *body,
                  size_t length, struct curl_slist *headers, ld_error *error)
@@ -158,12 +174,14 @@ static long post(CURL *curl, const retry_policy *policy, const char *url, const 
         CURLcode rc = curl_easy_perform(curl);
         if (rc == CURLE_OK) {
             curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &code);
-            if (code < 500)
-                return code;
-            ld_error_set(error, LD_ERR_IO, "POST %s answered HTTP %ld", url, code);
-        } else {
-            ld_error_set(error, LD_ERR_IO, "POST %s failed: %s", url, curl_easy_strerror(rc));
+            if (code >= 500)
+                ld_error_set(error, LD_ERR_IO,
+                             "POST %s answered HTTP %ld: the Lambda Runtime API reports a "
+                             "non-recoverable state; the runtime exits",
+                             url, code);
+            return code;
         }
+        ld_error_set(error, LD_ERR_IO, "POST %s failed: %s", url, curl_easy_strerror(rc));
         LD_WARN(NULL, "%s (attempt %u of %u)", error->message, attempt, policy->attempts);
         if (attempt < policy->attempts)
             backoff(policy, attempt);
@@ -194,6 +212,8 @@ static int next_invocation(CURL *curl, const retry_policy *policy, const char *a
     snprintf(url, sizeof url, "http://%s" API_VERSION "/runtime/invocation/next", api);
     for (unsigned attempt = 1; attempt <= policy->attempts; attempt++) {
         ldrt_buf_free(&inv->body);
+        inv->body_bytes = 0;
+        inv->too_large = 0;
         inv->request_id[0] = inv->trace_id[0] = '\0';
         inv->deadline_ms = 0;
         curl_easy_reset(curl);
@@ -201,7 +221,7 @@ static int next_invocation(CURL *curl, const retry_policy *policy, const char *a
         curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, on_header);
         curl_easy_setopt(curl, CURLOPT_HEADERDATA, inv);
         curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, on_body);
-        curl_easy_setopt(curl, CURLOPT_WRITEDATA, &inv->body);
+        curl_easy_setopt(curl, CURLOPT_WRITEDATA, inv);
         curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
         curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS, 5000L);
         /* No overall timeout: /next long-polls until an event arrives. */
@@ -211,15 +231,18 @@ static int next_invocation(CURL *curl, const retry_policy *policy, const char *a
             curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &code);
             if (code == 200 && usable_request_id(inv->request_id))
                 return LD_OK;
-            if (code == 200)
+            if (code != 200) {
+                /* 403 and 500 are documented as non-recoverable: exit promptly. */
                 ld_error_set(error, LD_ERR_IO,
-                             "GET %s answered without a usable Lambda-Runtime-Aws-Request-Id "
-                             "header ('%s')",
-                             url, inv->request_id);
-            else
-                ld_error_set(error, LD_ERR_IO, "GET %s answered HTTP %ld", url, code);
-            if (code >= 400 && code < 500)
-                return LD_ERR_IO; /* the Runtime API says we are done: no retry */
+                             "GET %s answered HTTP %ld: the Lambda Runtime API reports a "
+                             "non-recoverable state; the runtime exits",
+                             url, code);
+                return LD_ERR_IO;
+            }
+            ld_error_set(error, LD_ERR_IO,
+                         "GET %s answered without a usable Lambda-Runtime-Aws-Request-Id "
+                         "header ('%s')",
+                         url, inv->request_id);
         } else {
             ld_error_set(error, LD_ERR_IO, "GET %s failed: %s", url, curl_easy_strerror(rc));
         }
@@ -241,8 +264,9 @@ static void error_document(ldrt_buf *buf, const char *type, const char *message)
     ldrt_buf_puts(buf, ",\"stackTrace\":[]}");
 }
 
-static int post_error(CURL *curl, const retry_policy *policy, const char *url,
-                      const char *type, const char *message, ld_error *error)
+/* @return the HTTP status of the error POST, or -1 with @p error set. */
+static long post_error(CURL *curl, const retry_policy *policy, const char *url,
+                       const char *type, const char *message, ld_error *error)
 {
     ldrt_buf body = LDRT_BUF_INIT;
     error_document(&body, type, message);
@@ -258,7 +282,7 @@ static int post_error(CURL *curl, const retry_policy *policy, const char *url,
         ld_error_set(error, LD_ERR_NOMEM, "out of memory reporting an error");
     curl_slist_free_all(with_type ? with_type : headers);
     ldrt_buf_free(&body);
-    return code >= 200 && code < 300 ? LD_OK : LD_ERR_IO;
+    return code;
 }
 
 int ldrt_lambda_report_init_error(const char *runtime_api, const char *error_type,
@@ -274,7 +298,10 @@ int ldrt_lambda_report_init_error(const char *runtime_api, const char *error_typ
     snprintf(url, sizeof url, "http://%s" API_VERSION "/runtime/init/error", runtime_api);
     ld_error error = {0};
     retry_policy policy = RETRY_POLICY_DEFAULT;
-    int rc = post_error(curl, &policy, url, error_type, message, &error);
+    long code = post_error(curl, &policy, url, error_type, message, &error);
+    int rc = code >= 200 && code < 300 ? LD_OK : LD_ERR_IO;
+    if (rc != LD_OK && code > 0 && code < 500)
+        ld_error_set(&error, LD_ERR_IO, "POST %s answered HTTP %ld", url, code);
     if (rc != LD_OK)
         LD_ERROR(NULL, "cannot report the init error: %s", error.message);
     curl_easy_cleanup(curl);
@@ -287,7 +314,7 @@ int ldrt_lambda_report_init_error(const char *runtime_api, const char *error_typ
 static struct {
     struct sockaddr_storage address;
     socklen_t address_length;
-    char request_head[1024]; /* request line + headers up to "Content-Length: " */
+    char request_head[1024]; /* request line + the headers every error report has */
     volatile sig_atomic_t armed;
 } crash;
 
@@ -342,39 +369,68 @@ static const char *signal_name(int sig)
     }
 }
 
+/* POST the armed invocation's error with async-signal-safe calls only. @p message must
+ * need no JSON escaping. */
+static void send_armed_report(const char *type, const char *message, const char *detail)
+{
+    if (!crash.armed)
+        return;
+    crash.armed = 0;
+    char body[512];
+    size_t b = 0;
+    b = append_text(body, b, sizeof body, "{\"errorMessage\":\"");
+    b = append_text(body, b, sizeof body, message);
+    b = append_text(body, b, sizeof body, detail);
+    b = append_text(body, b, sizeof body, "\",\"errorType\":\"");
+    b = append_text(body, b, sizeof body, type);
+    b = append_text(body, b, sizeof body, "\",\"stackTrace\":[]}");
+    char request[2048];
+    size_t r = append_text(request, 0, sizeof request, crash.request_head);
+    r = append_text(request, r, sizeof request, "Lambda-Runtime-Function-Error-Type: ");
+    r = append_text(request, r, sizeof request, type);
+    r = append_text(request, r, sizeof request, "\r\nContent-Length: ");
+    r = append_number(request, r, sizeof request, (unsigned long)b);
+    r = append_text(request, r, sizeof request, "\r\n\r\n");
+    int fd = socket(crash.address.ss_family, SOCK_STREAM, 0);
+    if (fd < 0)
+        return;
+    /* Lambda freezes or kills us anyway; never hang here on a mute endpoint. */
+    struct timeval limit = {2, 0};
+    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &limit, sizeof limit);
+    setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &limit, sizeof limit);
+    if (connect(fd, (struct sockaddr *)&crash.address, crash.address_length) == 0) {
+        ssize_t ignored = send(fd, request, r, MSG_NOSIGNAL);
+        ignored = send(fd, body, b, MSG_NOSIGNAL);
+        char reply[256];
+        ignored = read(fd, reply, sizeof reply); /* wait for the API to take it */
+        (void)ignored;
+    }
+    close(fd);
+}
+
 static void on_crash(int sig)
 {
-    if (crash.armed) {
-        crash.armed = 0;
-        char body[256];
-        size_t b = 0;
-        b = append_text(body, b, sizeof body, "{\"errorMessage\":\"the handler crashed: ");
-        b = append_text(body, b, sizeof body, signal_name(sig));
-        b = append_text(body, b, sizeof body,
-                        "\",\"errorType\":\"Runtime.HandlerCrashed\",\"stackTrace\":[]}");
-        char request[2048];
-        size_t r = append_text(request, 0, sizeof request, crash.request_head);
-        r = append_number(request, r, sizeof request, (unsigned long)b);
-        r = append_text(request, r, sizeof request, "\r\n\r\n");
-        int fd = socket(crash.address.ss_family, SOCK_STREAM, 0);
-        if (fd >= 0) {
-            /* Lambda freezes or kills us anyway; never hang here on a mute endpoint. */
-            struct timeval limit = {2, 0};
-            setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &limit, sizeof limit);
-            setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &limit, sizeof limit);
-            if (connect(fd, (struct sockaddr *)&crash.address, crash.address_length) == 0) {
-                ssize_t ignored = send(fd, request, r, MSG_NOSIGNAL);
-                ignored = send(fd, body, b, MSG_NOSIGNAL);
-                char reply[256];
-                ignored = read(fd, reply, sizeof reply); /* wait for the API to take it */
-                (void)ignored;
-            }
-            close(fd);
-        }
-    }
+    send_armed_report("Runtime.HandlerCrashed", "the handler crashed: ", signal_name(sig));
     /* Die of the same signal, as Lambda expects from a crashed runtime. */
     signal(sig, SIG_DFL);
     raise(sig);
+}
+
+/* A handler that calls exit() ends the process with its invocation unanswered: report
+ * it, with the status, before the process goes (Lambda then restarts the runtime). */
+static void on_process_exit(int status, void *unused)
+{
+    (void)unused;
+    char detail[48];
+    size_t d = append_text(detail, 0, sizeof detail, "exit(");
+    if (status < 0) {
+        detail[d++] = '-';
+        status = -status;
+    }
+    d = append_number(detail, d, sizeof detail, (unsigned long)status);
+    d = append_text(detail, d, sizeof detail, ") during the invocation");
+    detail[d] = '\0';
+    send_armed_report("Runtime.ExitError", "the handler ended the process: ", detail);
 }
 
 static void install_crash_handlers(void)
@@ -396,11 +452,27 @@ static void arm_crash_report(const char *api, const char *request_id)
 {
     snprintf(crash.request_head, sizeof crash.request_head,
              "POST " API_VERSION "/runtime/invocation/%s/error HTTP/1.1\r\n"
-             "Host: %s\r\nConnection: close\r\nContent-Type: application/json\r\n"
-             "Lambda-Runtime-Function-Error-Type: Runtime.HandlerCrashed\r\n"
-             "Content-Length: ",
+             "Host: %s\r\nConnection: close\r\nContent-Type: application/json\r\n",
              request_id, api);
     crash.armed = 1;
+}
+
+/* POST an invocation error to @p url. @return 0 when the runtime must exit (the Runtime
+ * API answered 5xx or could not be reached; @p error says why), 1 to go on. */
+static int report_invocation_error(CURL *curl, const retry_policy *policy, const char *url,
+                                   const char *type, const char *message, ld_error *error)
+{
+    ld_error info = {0};
+    long code = post_error(curl, policy, url, type, message, &info);
+    if (code >= 200 && code < 300)
+        return 1;
+    if (code >= 500 || code < 0) {
+        *error = info;
+        LD_ERROR(NULL, "cannot report the invocation error: %s", error->message);
+        return 0;
+    }
+    LD_ERROR(NULL, "cannot report the invocation error: POST %s answered HTTP %ld", url, code);
+    return 1;
 }
 
 /* ---- the loop ---- */
@@ -424,9 +496,12 @@ int ldrt_lambda_serve(const ld_registry *registry, const ldrt_lambda_options *op
     }
     retry_policy policy = make_policy(options);
     int can_report_crashes = resolve_api(api) == 0;
-    if (can_report_crashes)
+    static int exit_hook_installed;
+    if (can_report_crashes) {
         install_crash_handlers();
-    else
+        if (!exit_hook_installed)
+            exit_hook_installed = on_exit(on_process_exit, NULL) == 0;
+    } else
         LD_WARN(NULL, "cannot resolve %s: handler crashes will not be reported", api);
     signal(SIGPIPE, SIG_IGN);
 
@@ -439,6 +514,25 @@ int ldrt_lambda_serve(const ld_registry *registry, const ldrt_lambda_options *op
         if (next_invocation(curl, &policy, api, &inv, error) != LD_OK) {
             status = 1;
             break;
+        }
+        char url[768];
+        snprintf(url, sizeof url, "http://%s" API_VERSION "/runtime/invocation/%s/error", api,
+                 inv.request_id);
+        ld_error post_error_info = {0};
+        if (inv.too_large) {
+            char message[256];
+            snprintf(message, sizeof message,
+                     "the event is %zu bytes; the runtime accepts at most %u bytes (Lambda's "
+                     "6 MB invocation payload limit)",
+                     inv.body_bytes, LDRT_MAX_PAYLOAD_BYTES);
+            LD_ERROR(NULL, "invocation %s: %s", inv.request_id, message);
+            if (!report_invocation_error(curl, &policy, url, "Runtime.RequestTooLarge", message,
+                                         error)) {
+                status = 1;
+                break;
+            }
+            served++;
+            continue;
         }
         if (inv.trace_id[0])
             setenv("_X_AMZN_TRACE_ID", inv.trace_id, 1);
@@ -454,11 +548,8 @@ int ldrt_lambda_serve(const ld_registry *registry, const ldrt_lambda_options *op
                                    inv.body.length, &invoke_options, &response);
         crash.armed = 0;
 
-        char url[768];
-        ld_error post_error_info = {0};
+        int keep_going = 1;
         if (rc != LD_OK || response.body_length > LDRT_MAX_PAYLOAD_BYTES) {
-            snprintf(url, sizeof url, "http://%s" API_VERSION "/runtime/invocation/%s/error",
-                     api, inv.request_id);
             char message[256];
             const char *type = rc != LD_OK ? "Runtime.OutOfMemory" : "Runtime.ResponseTooLarge";
             if (rc != LD_OK)
@@ -467,22 +558,38 @@ int ldrt_lambda_serve(const ld_registry *registry, const ldrt_lambda_options *op
                 snprintf(message, sizeof message,
                          "the response is %zu bytes; Lambda allows at most %u",
                          response.body_length, LDRT_MAX_PAYLOAD_BYTES);
-            if (post_error(curl, &policy, url, type, message, &post_error_info) != LD_OK)
-                LD_ERROR(NULL, "cannot report the invocation error: %s", post_error_info.message);
+            keep_going = report_invocation_error(curl, &policy, url, type, message, error);
         } else {
-            snprintf(url, sizeof url, "http://%s" API_VERSION "/runtime/invocation/%s/response",
-                     api, inv.request_id);
-            long code = post(curl, &policy, url, response.body, response.body_length,
+            char response_url[768];
+            snprintf(response_url, sizeof response_url,
+                     "http://%s" API_VERSION "/runtime/invocation/%s/response", api,
+                     inv.request_id);
+            long code = post(curl, &policy, response_url, response.body, response.body_length,
                              json_header, &post_error_info);
-            if (code < 200 || code >= 300) {
-                if (code > 0)
-                    ld_error_set(&post_error_info, LD_ERR_IO, "POST %s answered HTTP %ld",
-                                 url, code);
-                LD_ERROR(NULL, "cannot deliver the response: %s", post_error_info.message);
+            if (code == 413) {
+                char message[256];
+                snprintf(message, sizeof message,
+                         "the Runtime API refused the %zu-byte response as too large (HTTP 413)",
+                         response.body_length);
+                keep_going = report_invocation_error(curl, &policy, url,
+                                                     "Runtime.ResponseTooLarge", message, error);
+            } else if (code >= 500 || code < 0) {
+                *error = post_error_info;
+                LD_ERROR(NULL, "cannot deliver the response: %s", error->message);
+                keep_going = 0;
+            } else if (code < 200 || code >= 300) {
+                /* 400/403: this invocation is over for the Runtime API (it timed out or
+                 * was answered already); the next one is not affected. */
+                LD_ERROR(NULL, "cannot deliver the response: POST %s answered HTTP %ld",
+                         response_url, code);
             }
         }
         ld_response_clear(&response);
         served++;
+        if (!keep_going) {
+            status = 1;
+            break;
+        }
     }
     ldrt_buf_free(&inv.body);
     curl_slist_free_all(json_header);

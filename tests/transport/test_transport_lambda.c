@@ -59,8 +59,11 @@ typedef struct api {
     unsigned next_requests;     /* GET /next received */
     unsigned fail_next;         /* answer this many GET /next with HTTP 500 */
     unsigned close_next;        /* close this many GET /next without answering */
+    unsigned truncate_next;     /* send half of this many events, then close */
     int close_always;           /* close every connection without answering */
-    unsigned fail_posts;        /* answer this many POSTs with HTTP 500 */
+    unsigned fail_posts;        /* answer this many POSTs with post_status (default 500) */
+    unsigned post_status;
+    unsigned close_posts;       /* close this many POSTs without answering */
 } api;
 
 typedef struct upload {
@@ -95,6 +98,28 @@ static enum MHD_Result answer_event(struct MHD_Connection *connection, const eve
     return result;
 }
 
+/* Half of the event's body, then the connection breaks (a Content-Length it never meets). */
+static ssize_t half_body(void *cls, uint64_t pos, char *buf, size_t max)
+{
+    const event *ev = cls;
+    size_t half = ev->length / 2;
+    if (pos >= half)
+        return MHD_CONTENT_READER_END_WITH_ERROR;
+    size_t n = half - (size_t)pos < max ? half - (size_t)pos : max;
+    memcpy(buf, ev->body + pos, n);
+    return (ssize_t)n;
+}
+
+static enum MHD_Result answer_truncated(struct MHD_Connection *connection, const event *ev)
+{
+    struct MHD_Response *response =
+        MHD_create_response_from_callback(ev->length, 4096, half_body, (void *)ev, NULL);
+    MHD_add_response_header(response, "Lambda-Runtime-Aws-Request-Id", ev->request_id);
+    enum MHD_Result result = MHD_queue_response(connection, 200, response);
+    MHD_destroy_response(response);
+    return result;
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *connection,
                                   const char *url, const char *method, const char *version,
                                   const char *upload_data, size_t *upload_data_size,
@@ -115,7 +140,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *connection,
             result = MHD_NO;
         } else if (a->fail_next > 0) {
             a->fail_next--;
-            result = answer(connection, 500, "{\"errorMessage\":\"try again\"}");
+            result = answer(connection, 500, "{\"errorMessage\":\"container error\"}");
+        } else if (a->truncate_next > 0 && a->next_event < a->event_count) {
+            a->truncate_next--;
+            result = answer_truncated(connection, &a->events[a->next_event]);
         } else if (a->next_event < a->event_count) {
             result = answer_event(connection, &a->events[a->next_event++]);
         } else {
@@ -142,10 +170,16 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *connection,
         return MHD_YES;
     }
     pthread_mutex_lock(&a->lock);
+    if (a->close_posts > 0) {
+        a->close_posts--;
+        pthread_mutex_unlock(&a->lock);
+        return MHD_NO;
+    }
     if (a->fail_posts > 0) {
         a->fail_posts--;
+        unsigned status = a->post_status ? a->post_status : 500;
         pthread_mutex_unlock(&a->lock);
-        return answer(connection, 500, "{\"errorMessage\":\"try again\"}");
+        return answer(connection, status, "{\"errorMessage\":\"refused\"}");
     }
     if (a->record_count == a->record_capacity) {
         a->record_capacity = a->record_capacity ? a->record_capacity * 2 : 16;
@@ -259,6 +293,8 @@ static int crash_pattern(ld_context *ctx, void *payload, const char *type,
         raise(SIGSEGV);
     if (strcmp(type, "abort") == 0)
         abort();
+    if (strcmp(type, "exit") == 0)
+        exit(3);
     return ld_record_parse_hint_set_pattern(hint, "WARC/1.0");
 }
 
@@ -485,7 +521,8 @@ static void test_lambda_executable_init_error(void **state)
     api_stop(a);
 }
 
-/* A handler crash is posted to /invocation/{id}/error, then the process dies of it. */
+/* A handler crash is posted to /invocation/{id}/error, then the process dies of it
+ * (@p expected_signal), or ends with @p expected_signal = -status for an exit(). */
 static void crash_case(const char *file_type, int expected_signal, const char *needle)
 {
     api *a = api_start();
@@ -504,12 +541,19 @@ static void crash_case(const char *file_type, int expected_signal, const char *n
     }
     int status = 0;
     assert_int_equal(waitpid(child, &status, 0), child);
-    if (!WIFSIGNALED(status))
-        fail_msg("%s: the runtime did not die of the crash (status %d)", file_type, status);
-    assert_int_equal(WTERMSIG(status), expected_signal);
+    if (expected_signal < 0) {
+        assert_true(WIFEXITED(status));
+        assert_int_equal(WEXITSTATUS(status), -expected_signal);
+    } else {
+        if (!WIFSIGNALED(status))
+            fail_msg("%s: the runtime did not die of the crash (status %d)", file_type, status);
+        assert_int_equal(WTERMSIG(status), expected_signal);
+    }
     assert_int_equal(a->record_count, 1);
     assert_string_equal(a->records[0].path, "/2018-06-01/runtime/invocation/crashing-id/error");
-    assert_error_document(&a->records[0], "Runtime.HandlerCrashed", needle);
+    assert_error_document(&a->records[0],
+                          expected_signal < 0 ? "Runtime.ExitError" : "Runtime.HandlerCrashed",
+                          needle);
     api_stop(a);
     free(request);
 }
@@ -526,15 +570,23 @@ static void test_lambda_crash_abort_reported(void **state)
     crash_case("abort", SIGABRT, "SIGABRT");
 }
 
-static void test_lambda_retries_then_recovers(void **state)
+static void test_lambda_exit_in_handler_reported(void **state)
+{
+    (void)state;
+    crash_case("exit", -3, "exit(3) during the invocation");
+}
+
+/* Broken connections are the one thing retried: a /next closed before answering, one
+ * closed in the middle of the event's body, and a response POST closed unanswered. */
+static void test_lambda_retries_broken_connections(void **state)
 {
     (void)state;
     api *a = api_start();
     char *request = request_text("getS3FileType", "{}");
     api_queue(a, request, strlen(request), "after-retries");
-    a->fail_next = 1;  /* one HTTP 500 ... */
-    a->close_next = 1; /* ... and one dropped connection: two retries */
-    a->fail_posts = 1; /* the response POST is retried too */
+    a->close_next = 1;
+    a->truncate_next = 1;
+    a->close_posts = 1;
     ld_registry *registry = test_registry();
     ldrt_lambda_options options = fast_options(a, 1);
     ld_error error = {0};
@@ -543,20 +595,25 @@ static void test_lambda_retries_then_recovers(void **state)
     assert_int_equal(a->record_count, 1);
     assert_string_equal(a->records[0].path,
                         "/2018-06-01/runtime/invocation/after-retries/response");
+    json_t *envelope = record_json(&a->records[0]);
+    assert_string_equal(data_string(envelope), "deadline=0;trace=(unset)");
+    json_decref(envelope);
     ld_registry_free(registry);
     api_stop(a);
     free(request);
 }
 
-/* A result that cannot be delivered is logged; the next invocation is served. */
-static void test_lambda_undeliverable_response_is_skipped(void **state)
+/* A response the Runtime API refuses with 403 (the invocation timed out or was answered
+ * already) is logged; the next invocation is served. */
+static void test_lambda_refused_response_is_skipped(void **state)
 {
     (void)state;
     api *a = api_start();
     char *request = request_text("getS3FileType", "{}");
     api_queue(a, request, strlen(request), "lost");
     api_queue(a, request, strlen(request), "delivered");
-    a->fail_posts = 3; /* every attempt for the first response */
+    a->fail_posts = 1;
+    a->post_status = 403;
     ld_registry *registry = test_registry();
     ldrt_lambda_options options = fast_options(a, 2);
     ld_error error = {0};
@@ -585,7 +642,9 @@ static void test_lambda_gives_up_on_closed_connections(void **state)
     api_stop(a);
 }
 
-static void test_lambda_gives_up_on_http_500(void **state)
+/* AWS documents HTTP 500 from the Runtime API as "non-recoverable state: the runtime
+ * should exit promptly": one request, no retry. */
+static void test_lambda_exits_on_500_from_next(void **state)
 {
     (void)state;
     api *a = api_start();
@@ -594,11 +653,108 @@ static void test_lambda_gives_up_on_http_500(void **state)
     ldrt_lambda_options options = fast_options(a, 1);
     ld_error error = {0};
     assert_int_equal(ldrt_lambda_serve(registry, &options, &error), 1);
-    assert_int_equal(a->next_requests, 3);
+    assert_int_equal(a->next_requests, 1);
     assert_non_null(strstr(error.message, "HTTP 500"));
-    assert_non_null(strstr(error.message, "after 3 attempts"));
+    assert_non_null(strstr(error.message, "non-recoverable"));
     ld_registry_free(registry);
     api_stop(a);
+}
+
+static void test_lambda_exits_on_500_from_response(void **state)
+{
+    (void)state;
+    api *a = api_start();
+    char *request = request_text("getS3FileType", "{}");
+    api_queue(a, request, strlen(request), "first");
+    api_queue(a, request, strlen(request), "never-fetched");
+    a->fail_posts = 1;
+    ld_registry *registry = test_registry();
+    ldrt_lambda_options options = fast_options(a, 2);
+    ld_error error = {0};
+    assert_int_equal(ldrt_lambda_serve(registry, &options, &error), 1);
+    assert_int_equal(a->next_requests, 1);
+    assert_int_equal(a->record_count, 0);
+    assert_non_null(strstr(error.message, "/invocation/first/response answered HTTP 500"));
+    ld_registry_free(registry);
+    api_stop(a);
+    free(request);
+}
+
+/* 413 to the response: the invocation is answered with an error instead. */
+static void test_lambda_response_refused_as_too_large(void **state)
+{
+    (void)state;
+    api *a = api_start();
+    char *request = request_text("getS3FileType", "{}");
+    api_queue(a, request, strlen(request), "refused");
+    api_queue(a, request, strlen(request), "next");
+    a->fail_posts = 1;
+    a->post_status = 413;
+    ld_registry *registry = test_registry();
+    ldrt_lambda_options options = fast_options(a, 2);
+    ld_error error = {0};
+    assert_int_equal(ldrt_lambda_serve(registry, &options, &error), 0);
+    assert_int_equal(a->record_count, 2);
+    assert_string_equal(a->records[0].path, "/2018-06-01/runtime/invocation/refused/error");
+    assert_error_document(&a->records[0], "Runtime.ResponseTooLarge", "HTTP 413");
+    assert_string_equal(a->records[1].path, "/2018-06-01/runtime/invocation/next/response");
+    ld_registry_free(registry);
+    api_stop(a);
+    free(request);
+}
+
+/* An event over Lambda's 6 MB limit is answered with an error naming the limit, and the
+ * loop goes on: the invocation is never left unanswered. */
+static void test_lambda_oversize_event_answered(void **state)
+{
+    (void)state;
+    api *a = api_start();
+    size_t size = 7 * 1000 * 1000;
+    char *huge = malloc(size);
+    assert_non_null(huge);
+    memset(huge, ' ', size);
+    memcpy(huge, "{\"pad\":\"", 8);
+    huge[size - 2] = '"';
+    huge[size - 1] = '}';
+    api_queue(a, huge, size, "huge");
+    char *request = request_text("getS3FileType", "{}");
+    api_queue(a, request, strlen(request), "after");
+    ld_registry *registry = test_registry();
+    ldrt_lambda_options options = fast_options(a, 2);
+    ld_error error = {0};
+    assert_int_equal(ldrt_lambda_serve(registry, &options, &error), 0);
+    assert_int_equal(a->next_requests, 2);
+    assert_int_equal(a->record_count, 2);
+    assert_string_equal(a->records[0].path, "/2018-06-01/runtime/invocation/huge/error");
+    assert_error_document(&a->records[0], "Runtime.RequestTooLarge", "7000000 bytes");
+    assert_error_document(&a->records[0], "Runtime.RequestTooLarge", "at most 6291456");
+    assert_string_equal(a->records[1].path, "/2018-06-01/runtime/invocation/after/response");
+    ld_registry_free(registry);
+    api_stop(a);
+    free(request);
+    free(huge);
+}
+
+/* A deadline already past still reaches the handler, which is still answered. */
+static void test_lambda_past_deadline(void **state)
+{
+    (void)state;
+    api *a = api_start();
+    char *request = request_text("getS3FileType", "{}");
+    event *ev = api_queue(a, request, strlen(request), "late");
+    snprintf(ev->deadline, sizeof ev->deadline, "%s", "1000");
+    ld_registry *registry = test_registry();
+    ldrt_lambda_options options = fast_options(a, 1);
+    ld_error error = {0};
+    assert_int_equal(ldrt_lambda_serve(registry, &options, &error), 0);
+    assert_int_equal(a->record_count, 1);
+    assert_string_equal(a->records[0].path, "/2018-06-01/runtime/invocation/late/response");
+    json_t *envelope = record_json(&a->records[0]);
+    assert_string_equal(data_string(envelope), "deadline=1000;trace=(unset)");
+    json_decref(envelope);
+    ld_registry_free(registry);
+    api_stop(a);
+    free(request);
 }
 
 /* An id that would break the URL (or inject a header) is not used to answer. */
@@ -666,10 +822,15 @@ int main(void)
         cmocka_unit_test(test_lambda_executable_init_error),
         cmocka_unit_test(test_lambda_crash_segv_reported),
         cmocka_unit_test(test_lambda_crash_abort_reported),
-        cmocka_unit_test(test_lambda_retries_then_recovers),
-        cmocka_unit_test(test_lambda_undeliverable_response_is_skipped),
+        cmocka_unit_test(test_lambda_exit_in_handler_reported),
+        cmocka_unit_test(test_lambda_retries_broken_connections),
+        cmocka_unit_test(test_lambda_refused_response_is_skipped),
         cmocka_unit_test(test_lambda_gives_up_on_closed_connections),
-        cmocka_unit_test(test_lambda_gives_up_on_http_500),
+        cmocka_unit_test(test_lambda_exits_on_500_from_next),
+        cmocka_unit_test(test_lambda_exits_on_500_from_response),
+        cmocka_unit_test(test_lambda_response_refused_as_too_large),
+        cmocka_unit_test(test_lambda_oversize_event_answered),
+        cmocka_unit_test(test_lambda_past_deadline),
         cmocka_unit_test(test_lambda_rejects_unusable_request_id),
         cmocka_unit_test(test_lambda_unreachable_endpoint),
         cmocka_unit_test(test_lambda_requires_runtime_api),
