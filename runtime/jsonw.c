@@ -4,9 +4,9 @@
  *
  * Why not json_dumps(): responses are dominated by long UTF-8 texts and float vectors.
  * jansson escapes strings byte by byte through a callback and formats every real with
- * snprintf("%.17g"), which costs several hundred nanoseconds in glibc. Here, runs of
- * bytes that need no escaping are copied with memcpy, and reals take a fast path
- * (see write_real) that is checked with strtod before it is trusted.
+ * snprintf("%.17g") (6.77 -> 6.7699999999999996, not what the reference writes). Here,
+ * runs of bytes that need no escaping are copied with memcpy, and reals are written by
+ * ld_json_format_real(), the SDK's one number formatter (Python's repr rules).
  *
  * SPDX-License-Identifier: MIT
  */
@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "runtime_internal.h"
+#include "json_number.h"
 #include "utf8.h"
 
 void ldrt_buf_free(ldrt_buf *buf)
@@ -103,11 +104,13 @@ void ldrt_json_write_string(ldrt_buf *buf, const char *text, size_t length)
             break;
         unsigned char c = s[i];
         if (byte_class[c] == 2) {
-            size_t n = ldi_utf8_sequence_length(s + i, length - i);
-            if (n == 0) {
+            int valid;
+            size_t n = ldi_utf8_scan(s + i, length - i, &valid);
+            if (!valid) {
+                /* One U+FFFD per maximal subpart, as Python's errors="replace". */
                 memcpy(out, "\\ufffd", 6);
                 out += 6;
-                i++;
+                i += n;
             } else {
                 memcpy(out, s + i, n);
                 out += n;
@@ -140,109 +143,21 @@ void ldrt_json_write_string(ldrt_buf *buf, const char *text, size_t length)
 
 /* ---- numbers ---- */
 
-static const long double powers_of_ten[] = {
-    1e0L,  1e1L,  1e2L,  1e3L,  1e4L,  1e5L,  1e6L,  1e7L,  1e8L,  1e9L,
-    1e10L, 1e11L, 1e12L, 1e13L, 1e14L, 1e15L, 1e16L, 1e17L, 1e18L, 1e19L,
-    1e20L, 1e21L, 1e22L, 1e23L, 1e24L, 1e25L, 1e26L, 1e27L,
-};
-
-/*
- * Write 17 significant digits of |value| (0 < |value|, exponent in [-11, 16]) using
- * 80-bit long double arithmetic (10^k is exact there for k <= 27), in plain decimal
- * notation with trailing zeros trimmed. Returns the length, or 0 when the value is
- * outside the fast range. The caller verifies the text with strtod.
- */
-static size_t format_real_fast(double value, char *out)
-{
-    double magnitude = fabs(value);
-    if (!(magnitude >= 1e-11 && magnitude < 1e16))
-        return 0;
-    int e10 = (int)floor(log10(magnitude));
-    int scale = 16 - e10; /* digits = magnitude * 10^scale in [1e16, 1e17) */
-    if (scale < 0 || scale > 27)
-        return 0;
-    long double scaled = (long double)magnitude * powers_of_ten[scale];
-    uint64_t digits = (uint64_t)(scaled + 0.5L);
-    if (digits >= 100000000000000000ULL) { /* log10 rounded up: one digit too many */
-        if (scale == 0)
-            return 0;
-        scale--;
-        digits = (uint64_t)((long double)magnitude * powers_of_ten[scale] + 0.5L);
-    } else if (digits < 10000000000000000ULL) {
-        if (scale == 27)
-            return 0;
-        scale++;
-        digits = (uint64_t)((long double)magnitude * powers_of_ten[scale] + 0.5L);
-    }
-    if (digits < 10000000000000000ULL || digits >= 100000000000000000ULL)
-        return 0;
-
-    char d[17];
-    for (int i = 16; i >= 0; i--) {
-        d[i] = (char)('0' + digits % 10);
-        digits /= 10;
-    }
-    int significant = 17;
-    while (significant > 1 && d[significant - 1] == '0')
-        significant--;
-
-    /* value = 0.d1d2...d17 * 10^(17 - scale); point_pos = digits before the point. */
-    int point_pos = 17 - scale;
-    char *w = out;
-    if (value < 0)
-        *w++ = '-';
-    if (point_pos <= 0) {
-        *w++ = '0';
-        *w++ = '.';
-        for (int i = 0; i < -point_pos; i++)
-            *w++ = '0';
-        memcpy(w, d, (size_t)significant);
-        w += significant;
-    } else {
-        for (int i = 0; i < point_pos; i++)
-            *w++ = i < 17 ? d[i] : '0';
-        *w++ = '.';
-        if (significant > point_pos) {
-            memcpy(w, d + point_pos, (size_t)(significant - point_pos));
-            w += significant - point_pos;
-        } else {
-            *w++ = '0';
-        }
-    }
-    *w = '\0';
-    return (size_t)(w - out);
-}
-
 void ldrt_json_write_real(ldrt_buf *buf, double value)
 {
-    char text[64];
-    size_t length = 0;
-    if (!isfinite(value)) {
+    char text[LD_JSON_REAL_MAX];
+    size_t length = ld_json_format_real(value, text);
+    if (length == 0) /* infinity or NaN: JSON cannot hold them */
         ldrt_buf_append(buf, "null", 4);
-        return;
-    }
-    if (value == 0) {
-        ldrt_buf_append(buf, signbit(value) ? "-0.0" : "0.0", signbit(value) ? 4 : 3);
-        return;
-    }
-    length = format_real_fast(value, text);
-    if (length == 0 || strtod(text, NULL) != value) {
-        /* %.17g always reads back exactly; make sure it still looks like a real. */
-        int n = snprintf(text, sizeof text, "%.17g", value);
-        length = n > 0 ? (size_t)n : 0;
-        if (strpbrk(text, ".eEn") == NULL && length + 2 < sizeof text) {
-            memcpy(text + length, ".0", 3);
-            length += 2;
-        }
-    }
-    ldrt_buf_append(buf, text, length);
+    else
+        ldrt_buf_append(buf, text, length);
 }
 
 /* ---- values ---- */
 
 void ldrt_json_write(ldrt_buf *buf, const json_t *value)
 {
-    char number[32];
+    char number[LDI_JSON_INTEGER_MAX];
     if (value == NULL) {
         ldrt_buf_append(buf, "null", 4);
         return;
@@ -278,12 +193,9 @@ void ldrt_json_write(ldrt_buf *buf, const json_t *value)
     case JSON_STRING:
         ldrt_json_write_string(buf, json_string_value(value), json_string_length(value));
         break;
-    case JSON_INTEGER: {
-        int n = snprintf(number, sizeof number, "%" JSON_INTEGER_FORMAT,
-                         json_integer_value(value));
-        ldrt_buf_append(buf, number, n > 0 ? (size_t)n : 0);
+    case JSON_INTEGER:
+        ldrt_buf_append(buf, number, ldi_json_format_integer(json_integer_value(value), number));
         break;
-    }
     case JSON_REAL:
         ldrt_json_write_real(buf, json_real_value(value));
         break;

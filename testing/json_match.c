@@ -45,7 +45,7 @@ static void path_pop(path *p, size_t saved)
 /* A short rendering of a value for messages (a new string). */
 static char *render(const json_t *value)
 {
-    char *text = json_dumps(value, JSON_ENCODE_ANY | JSON_COMPACT | JSON_SORT_KEYS);
+    char *text = ld_json_dumps(value, JSON_COMPACT | JSON_SORT_KEYS);
     if (text != NULL && strlen(text) > 80) {
         memcpy(text + 77, "...", 4);
     }

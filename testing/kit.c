@@ -60,7 +60,8 @@ char *ld_testing_request(const char *interface_name, const char *function, const
         json_decref(request);
         return NULL;
     }
-    char *text = json_dumps(request, JSON_COMPACT | JSON_ALLOW_NUL);
+    /* Reals as the reference writes them (6.77, not 6.7699999999999996). */
+    char *text = ld_json_dumps(request, JSON_COMPACT);
     json_decref(request);
     return text;
 }

@@ -28,6 +28,7 @@
 #include <letsdata/sagemaker_vectors.h>
 #include <letsdata/single_file_parser.h>
 #include <letsdata/spark.h>
+#include <letsdata/utf8.h>
 #include <letsdata/uuid.h>
 #include <letsdata/version.h>
 

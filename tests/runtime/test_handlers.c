@@ -62,6 +62,10 @@ static int parse(ld_context *ctx, void *payload, const char *type, const char *f
                                      doc);
         return LD_OK;
     }
+    if (strcmp(type, "numbers") == 0)
+        json_object_update_new(values, json_pack("{s:f, s:f, s:f, s:f, s:I}", "score", 6.77,
+                                                 "big", 1e16, "small", 0.00001, "whole", 100.0,
+                                                 "count", (json_int_t)3));
     if (strcmp(type, "context") == 0) {
         json_object_set_new(values, "requestId", json_string(ld_context_request_id(ctx)));
         json_object_set_new(values, "tenantId", json_string(ld_context_tenant_id(ctx)));

@@ -209,6 +209,31 @@ static void test_interface_case_insensitive_function_case_sensitive(void **state
     ld_registry_free(registry);
 }
 
+/* Reals in the response are spelled as the reference spells them (Python's json.dumps):
+ * 6.77, not jansson's 6.7699999999999996. */
+static void test_reals_written_as_python(void **state)
+{
+    (void)state;
+    ld_registry *registry = ld_registry_new();
+    assert_int_equal(ldt_register_test_handlers(registry), LD_OK);
+    char *request = request_for("parseDocument",
+                                "{\"s3FileType\":\"numbers\",\"fileName\":\"f\",\"offsetBytes\":0,"
+                                "\"content\":\"x\",\"startIndex\":0,\"endIndex\":1}");
+    ld_response response = LD_RESPONSE_INIT;
+    assert_int_equal(ld_runtime_invoke(registry, request, strlen(request), NULL, &response),
+                     LD_OK);
+    assert_int_equal(response.status_code, 200);
+    static const char *const spelled[] = {"\"score\":6.77,", "\"big\":1e+16,",
+                                          "\"small\":1e-05,", "\"whole\":100.0,",
+                                          "\"count\":3"};
+    for (size_t i = 0; i < sizeof spelled / sizeof spelled[0]; i++)
+        if (strstr(response.body, spelled[i]) == NULL)
+            fail_msg("%s not in %s", spelled[i], response.body);
+    ld_response_clear(&response);
+    free(request);
+    ld_registry_free(registry);
+}
+
 static void test_handler_failures(void **state)
 {
     (void)state;
@@ -468,6 +493,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_content_with_nul_bytes),
         cmocka_unit_test(test_interface_case_insensitive_function_case_sensitive),
         cmocka_unit_test(test_handler_failures),
+        cmocka_unit_test(test_reals_written_as_python),
         cmocka_unit_test(test_context_sees_request_and_auth),
         cmocka_unit_test(test_oneshot_vectors),
         cmocka_unit_test(test_batch_vectors_in_order),
