@@ -62,6 +62,7 @@ typedef struct ldrun_file_job {
     const char *file_name;    /**< the name the handler sees */
     const char *s3_file_type;
     size_t max_record_bytes;
+    unsigned threads;         /**< threads the file may use (inflating, splitting) */
 } ldrun_file_job;
 
 /** Split @p job's file into records and parse each. @return LD_OK or an error. */

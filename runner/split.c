@@ -5,14 +5,16 @@
  * - PATTERN start: the record begins at the next match of the start pattern;
  *   OFFSET k: k bytes after the current position.
  * - PATTERN end: the record ends after the next match of the end pattern found after
- *   the start pattern (the record includes both); the next start is searched from the
- *   first byte of that end match. OFFSET n: the record is exactly n bytes long.
+ *   the start pattern (the record includes both). With a PATTERN start, the next start
+ *   is searched from the first byte of that end match (so the next record's start
+ *   phrase may be the end pattern); with an OFFSET start, the next record counts from
+ *   the end of this one. OFFSET n: the record is exactly n bytes long.
  * - A record with no end before the end of the file, or longer than the maximum record
  *   size, is not dropped: it becomes an ErrorDoc in the error destination.
  *
  * Memory stays bounded: only the current record (at most the maximum size) and one
- * read chunk are held. zlib reads concatenated gzip members (as in WARC files) and
- * plain files alike.
+ * read chunk are held. The reader (reader.h) gives the file's content, inflated when it
+ * is gzip.
  *
  * SPDX-License-Identifier: MIT
  */
@@ -21,15 +23,16 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <zlib.h>
-
+#include "reader.h"
 #include "runner_internal.h"
 #include "runtime_internal.h"
 
 #define CHUNK (1u << 20)
 
 typedef struct window {
-    gzFile gz;
+    ldrun_reader *reader;
+    const char *block; /* the reader's current block: block[0, block_left) not taken yet */
+    size_t block_left;
     const char *path;
     char *alloc;          /* the allocation; data = alloc + head */
     char *data;
@@ -59,17 +62,20 @@ static int fill(window *w, size_t want, ld_error *error)
             w->alloc = w->data = grown;
             w->capacity = capacity;
         }
-        int n = gzread(w->gz, w->data + w->length, CHUNK);
-        if (n < 0) {
-            int code;
-            const char *message = gzerror(w->gz, &code);
-            return ld_error_set(error, LD_ERR_IO, "%s: cannot read at byte %llu: %s", w->path,
-                                (unsigned long long)(w->base + w->length),
-                                code == Z_ERRNO ? strerror(errno) : message);
+        if (w->block_left == 0) {
+            int rc = ldrun_reader_next(w->reader, &w->block, &w->block_left, error);
+            if (rc != LD_OK)
+                return rc;
+            if (w->block_left == 0) {
+                w->eof = 1;
+                break;
+            }
         }
-        if (n == 0)
-            w->eof = 1;
-        w->length += (size_t)n;
+        size_t n = w->block_left < CHUNK ? w->block_left : CHUNK;
+        memcpy(w->data + w->length, w->block, n);
+        w->block += n;
+        w->block_left -= n;
+        w->length += n;
     }
     return LD_OK;
 }
@@ -204,12 +210,14 @@ int ldrun_parse_file(const ldrun_file_job *job, ldrun_output *out, ld_error *err
     if (rc == LD_OK && ((start_hint.type == LD_HINT_PATTERN && start_m == NULL) ||
                         (end_hint.type == LD_HINT_PATTERN && end_m == NULL)))
         rc = ld_error_set(error, LD_ERR_NOMEM, "out of memory");
-    if (rc == LD_OK && (w.gz = gzopen(job->path, "rb")) == NULL)
-        rc = ld_error_set(error, LD_ERR_IO, "cannot open %s: %s", job->path, strerror(errno));
-    if (rc == LD_OK)
-        gzbuffer(w.gz, 256 * 1024);
+    ldrun_source *source = rc == LD_OK ? ldrun_source_open(job->path, error) : NULL;
+    if (rc == LD_OK && source == NULL)
+        rc = error->code;
+    if (rc == LD_OK && (w.reader = ldrun_reader_open(source, job->threads, error)) == NULL)
+        rc = error->code;
 
     size_t pos = 0;
+    uint64_t counted_until = 0; /* records' bytes counted up to here */
     size_t limit = job->max_record_bytes;
     while (rc == LD_OK) {
         /* Where does the next record start? */
@@ -278,14 +286,21 @@ int ldrun_parse_file(const ldrun_file_job *job, ldrun_output *out, ld_error *err
             end = n;
             next = n;
         }
-        out->counts.bytes_in_records += end - start;
+        /* Bytes are counted once even where records overlap (an end pattern that is the
+         * next record's start phrase), so that bytesOutsideRecords adds up exactly. */
+        uint64_t first_new = w.base + start > counted_until ? w.base + start : counted_until;
+        if (w.base + end > first_new)
+            out->counts.bytes_in_records += w.base + end - first_new;
+        counted_until = w.base + end;
         rc = parse_record(job, &w, start, end, out, error);
-        /* Always move on, even when an end match sits at the record's first byte. */
-        pos = next > 0 ? next : end;
+        /* A PATTERN start is searched again from the first byte of this record's end
+         * match; an OFFSET start counts from this record's end (a line-per-record file:
+         * start OFFSET 0, end PATTERN "\n"). Always move on, even when an end match
+         * sits at the record's first byte. */
+        pos = start_m != NULL && next > 0 ? next : end;
     }
     out->counts.bytes_read += w.base + w.length;
-    if (w.gz != NULL)
-        gzclose(w.gz);
+    ldrun_reader_close(w.reader);
     free(w.alloc);
     ld_matcher_free(start_m);
     ld_matcher_free(end_m);

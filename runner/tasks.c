@@ -30,6 +30,7 @@ typedef struct shared {
     int stop;      /* a task failed: start no more */
     pthread_mutex_t lock;
     pthread_cond_t finished;
+    unsigned threads_per_task; /* fewer files than jobs: threads inside each file */
 } shared;
 
 static void task_prefix(char *out, size_t size, size_t index)
@@ -103,7 +104,7 @@ static unsigned long restore_lines(const ldrun_plan *plan, const line_checkpoint
     return lines;
 }
 
-static void run_task(const ldrun_plan *plan, ldrun_task *task, size_t index)
+static void run_task(const ldrun_plan *plan, ldrun_task *task, size_t index, unsigned threads)
 {
     char prefix[64], request_id[64];
     task_prefix(prefix, sizeof prefix, index);
@@ -127,7 +128,7 @@ static void run_task(const ldrun_plan *plan, ldrun_task *task, size_t index)
         if (plan->interface_id == LD_INTERFACE_SINGLE_FILE_PARSER) {
             const ld_single_file_parser *parser = ld_registry_single_file_parser(plan->registry);
             ldrun_file_job job = {parser, ctx, task->path, task->name, plan->file_type,
-                                  plan->max_record_bytes};
+                                  plan->max_record_bytes, threads};
             out.counts.files++;
             task->rc = ldrun_parse_file(&job, &out, &task->error);
         } else {
@@ -153,7 +154,7 @@ static void *worker(void *arg)
     while (!s->stop && s->next < s->count) {
         size_t index = s->next++;
         pthread_mutex_unlock(&s->lock);
-        run_task(s->plan, &s->tasks[index], index);
+        run_task(s->plan, &s->tasks[index], index, s->threads_per_task);
         pthread_mutex_lock(&s->lock);
         s->tasks[index].done = 1;
         if (s->tasks[index].rc != LD_OK)
@@ -339,6 +340,14 @@ int ldrun_run_tasks(const ldrun_plan *plan, ldrun_task *tasks, size_t count,
     shared s = {plan, tasks, count, completed, 0, PTHREAD_MUTEX_INITIALIZER,
                 PTHREAD_COND_INITIALIZER};
     unsigned jobs = plan->jobs ? plan->jobs : 1;
+    /* Fewer files than jobs: the spare threads work inside the files (reader.h). */
+    size_t left = count - completed;
+    if (left > 0 && left < jobs) {
+        s.threads_per_task = jobs / (unsigned)left;
+        jobs = (unsigned)left;
+    } else {
+        s.threads_per_task = 1;
+    }
     pthread_t threads[64];
     unsigned started = 0;
     for (; rc == LD_OK && started < jobs && started < 64; started++)

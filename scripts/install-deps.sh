@@ -8,6 +8,7 @@ set -euo pipefail
 packages=(
   gcc libc6-dev meson ninja-build pkg-config python3
   libjansson-dev libcurl4-openssl-dev libmicrohttpd-dev libcmocka-dev zlib1g-dev uuid-dev
+  libdeflate-dev libisal-dev
   curl zip unzip patchelf binutils
 )
 if [ "${1:-}" = "--ci" ]; then
