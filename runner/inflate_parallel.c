@@ -88,7 +88,8 @@ static int load(ldrun_parallel *p, worker *w, uint64_t at, size_t want, ld_error
 {
     if (at >= w->offset && at <= w->offset + w->length) {
         size_t skip = (size_t)(at - w->offset);
-        memmove(w->in, w->in + skip, w->length - skip);
+        if (skip > 0 && w->length > skip)
+            memmove(w->in, w->in + skip, w->length - skip);
         w->length -= skip;
     } else {
         w->length = 0;
