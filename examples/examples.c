@@ -20,5 +20,14 @@ int ld_examples_register(ld_registry *registry)
         (rc = ld_registry_set_sagemaker_vectors_interface(registry,
                                                           &ld_example_sagemaker_vectors)) != LD_OK)
         return rc;
+#ifdef LD_EXAMPLES_SPARK
+    if ((rc = ld_registry_set_spark_mapper_interface(registry,
+                                                     &ld_example_spark_mapper_on_demand)) !=
+            LD_OK ||
+        (rc = ld_registry_set_spark_reducer_interface(registry,
+                                                      &ld_example_spark_reducer_on_demand)) !=
+            LD_OK)
+        return rc;
+#endif
     return LD_OK;
 }

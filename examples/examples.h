@@ -21,7 +21,19 @@ extern const ld_dynamodb_table_item_reader ld_example_dynamodb_table_reader;
 /** SagemakerVectorsInterface (sagemaker_vectors.c). */
 extern const ld_sagemaker_vectors_interface ld_example_sagemaker_vectors;
 
-/** Register all six examples. @return LD_OK or the first registration error. */
+/**
+ * SparkMapperInterface and SparkReducerInterface proxies (spark_loader.c): the first
+ * call loads libletsdata-examples-spark.so (spark_mapper.c, spark_reducer.c) and
+ * forwards to it, so a process that serves no Spark request never loads DuckDB.
+ */
+extern const ld_spark_mapper_interface ld_example_spark_mapper_on_demand;
+/** See ld_example_spark_mapper_on_demand. */
+extern const ld_spark_reducer_interface ld_example_spark_reducer_on_demand;
+
+/**
+ * Register all the examples (the Spark ones as on-demand proxies, when the build has
+ * libletsdata-spark). @return LD_OK or the first registration error.
+ */
 int ld_examples_register(ld_registry *registry);
 
 /* Helpers the examples share (example_util.c). */

@@ -15,6 +15,7 @@
 
 #include "runner.h"
 #include "runner_internal.h"
+#include "spark_tasks.h"
 
 static const char usage[] =
     "Usage: letsdata-runtime [--handler LIB.so] run [OPTIONS] INPUT...\n"
@@ -38,6 +39,8 @@ static const char usage[] =
     "  --resume               continue an interrupted run from DIR/checkpoint.json\n"
     "  --stdout               write the documents to stdout instead of DIR/documents.jsonl\n"
     "  --json                 print the summary as JSON on stdout\n"
+    "  --spark MODE           run a Spark dataset (MAPPER_AND_REDUCER, MAPPER_ONLY,\n"
+    "                         REDUCER_ONLY; see `run --spark MODE --help`)\n"
     "  -h, --help             this help\n"
     "\n"
     "INPUT: for single-file, files (gzip or plain); for the other readers, JSON Lines\n"
@@ -91,6 +94,8 @@ static json_t *summary_json(const ldrun_counts *c, double seconds, const char *o
 
 int ldrun_main(int argc, char **argv, const ld_registry *registry)
 {
+    if (ldrun_spark_requested(argc, argv))
+        return ldrun_spark_main(argc, argv, registry);
     const char *reader = "single-file", *manifest = NULL, *file_type = NULL;
     const char *output_dir = "letsdata-output";
     size_t max_record = 64u * 1024 * 1024;
