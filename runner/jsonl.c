@@ -45,6 +45,48 @@ static int invalid_line(ldrun_output *out, const char *where, const char *messag
     return rc;
 }
 
+int ldrun_read_record(const ld_registry *registry, ld_interface interface_id, ld_context *ctx,
+                      const char *path, unsigned long number, const char *line,
+                      size_t length, ldrun_output *out, ld_error *error)
+{
+    ldrt_function function;
+    if (function_of(interface_id, &function) != 0)
+        return ld_error_set(error, LD_ERR_INVALID, "%s is not a record reader",
+                            ld_interface_to_string(interface_id));
+    char where[4200];
+    snprintf(where, sizeof where, "%s:%lu", path, number);
+    ld_error parse_error = {0};
+    json_t *data = ld_json_parse(line, length, &parse_error);
+    ldrt_failure failure = {0};
+    if (data == NULL)
+        return invalid_line(out, where, parse_error.message, error);
+    if (ldrt_check_data(function, data, &failure) != 0) {
+        json_decref(data);
+        return invalid_line(out, where, failure.message, error);
+    }
+    ldrt_request request = {0};
+    request.request_id = where;
+    request.interface_id = interface_id;
+    request.function = function;
+    request.function_name = function == LDRT_FN_DDB_STREAMS_PARSE_RECORD ? "parseRecord"
+                            : function == LDRT_FN_DDB_TABLE_PARSE_ITEM  ? "parseDynamoDBItem"
+                                                                        : "parseMessage";
+    request.data = data;
+    ld_parse_document_result result = LD_PARSE_DOCUMENT_RESULT_INIT;
+    ld_context_clear_error(ctx);
+    int rc;
+    if (ldrt_call_reader(registry, ctx, &request, &result, &failure) != 0)
+        rc = ldrun_handler_failed(out, failure.type, failure.message,
+                                  json_pack("{s:s, s:I}", "file", path, "line",
+                                            (json_int_t)number),
+                                  where, error);
+    else
+        rc = ldrun_route(out, &result, where, error);
+    ld_parse_document_result_clear(&result);
+    json_decref(data);
+    return rc;
+}
+
 #define LINES_PER_CHECKPOINT 2000
 
 int ldrun_read_jsonl(const ld_registry *registry, ld_interface interface_id,
@@ -62,8 +104,11 @@ int ldrun_read_jsonl(const ld_registry *registry, ld_interface interface_id,
     size_t capacity = 0;
     ssize_t n;
     unsigned long number = 0;
-    int rc = LD_OK;
-    while (rc == LD_OK && (n = getline(&line, &capacity, f)) >= 0) {
+    int rc = LD_OK, stopped = 0;
+    while (rc == LD_OK) {
+        /* SIGINT/SIGTERM: stop between lines; the lines done so far are kept (tasks.c). */
+        if ((stopped = ldrun_stop_signal() != 0) || (n = getline(&line, &capacity, f)) < 0)
+            break;
         number++;
         if (progress != NULL && number <= progress->skip_lines)
             continue; /* done before the interruption */
@@ -80,42 +125,18 @@ int ldrun_read_jsonl(const ld_registry *registry, ld_interface interface_id,
             length--;
         if (length == 0)
             continue;
-        char where[4200];
-        snprintf(where, sizeof where, "%s:%lu", path, number);
-        ld_error parse_error = {0};
-        json_t *data = ld_json_parse(line, length, &parse_error);
-        ldrt_failure failure = {0};
-        if (data == NULL) {
-            rc = invalid_line(out, where, parse_error.message, error);
-            continue;
-        }
-        if (ldrt_check_data(function, data, &failure) != 0) {
-            json_decref(data);
-            rc = invalid_line(out, where, failure.message, error);
-            continue;
-        }
-        ldrt_request request = {0};
-        request.request_id = where;
-        request.interface_id = interface_id;
-        request.function = function;
-        request.function_name = function == LDRT_FN_DDB_STREAMS_PARSE_RECORD ? "parseRecord"
-                                : function == LDRT_FN_DDB_TABLE_PARSE_ITEM  ? "parseDynamoDBItem"
-                                                                            : "parseMessage";
-        request.data = data;
-        ld_parse_document_result result = LD_PARSE_DOCUMENT_RESULT_INIT;
-        ld_context_clear_error(ctx);
-        if (ldrt_call_reader(registry, ctx, &request, &result, &failure) != 0)
-            rc = ldrun_handler_failed(out, failure.type, failure.message,
-                                      json_pack("{s:s, s:I}", "file", path, "line",
-                                                (json_int_t)number),
-                                      where, error);
+        if (out->child != NULL) /* --isolate */
+            rc = ldrun_child_read_record(interface_id, path, number, line, length, out, error);
         else
-            rc = ldrun_route(out, &result, where, error);
-        ld_parse_document_result_clear(&result);
-        json_decref(data);
+            rc = ldrun_read_record(registry, interface_id, ctx, path, number, line, length, out,
+                                   error);
     }
     if (rc == LD_OK && ferror(f))
         rc = ld_error_set(error, LD_ERR_IO, "cannot read %s: %s", path, strerror(errno));
+    if (rc == LD_OK && stopped)
+        rc = ld_error_set(error, LDRUN_STOPPED, "%s: stopped by a signal", path);
+    if (progress != NULL && progress->lines_done != NULL)
+        *progress->lines_done = number > progress->skip_lines ? number : progress->skip_lines;
     free(line);
     if (f != stdin)
         fclose(f);

@@ -14,11 +14,10 @@
 
 const char *const ldrun_result_files[3] = {"documents.jsonl", "errors.jsonl", "skipped.jsonl"};
 
-static FILE *open_in(const char *dir, const char *prefix, const char *name, int append,
-                     ld_error *error)
+static FILE *open_in(char *path, size_t size, const char *dir, const char *prefix,
+                     const char *name, int append, ld_error *error)
 {
-    char path[4096];
-    snprintf(path, sizeof path, "%s/%s%s", dir, prefix, name);
+    snprintf(path, size, "%s/%s%s", dir, prefix, name);
     FILE *f = fopen(path, append ? "a" : "w");
     if (f == NULL)
         ld_error_set(error, LD_ERR_IO, "cannot create %s: %s", path, strerror(errno));
@@ -32,9 +31,12 @@ int ldrun_output_open(ldrun_output *out, const char *dir, const char *prefix, in
     if (mkdir(dir, 0777) != 0 && errno != EEXIST)
         return ld_error_set(error, LD_ERR_IO, "cannot create the output directory %s: %s", dir,
                             strerror(errno));
-    out->documents = open_in(dir, prefix, "documents.jsonl", append, error);
-    out->errors = out->documents ? open_in(dir, prefix, "errors.jsonl", append, error) : NULL;
-    out->skipped = out->errors ? open_in(dir, prefix, "skipped.jsonl", append, error) : NULL;
+    FILE **files[3] = {&out->documents, &out->errors, &out->skipped};
+    for (int i = 0; i < 3; i++)
+        *files[i] = i == 0 || *files[i - 1] != NULL
+                        ? open_in(out->paths[i], sizeof out->paths[i], dir, prefix,
+                                  ldrun_result_files[i], append, error)
+                        : NULL;
     if (out->skipped == NULL) {
         if (out->documents) fclose(out->documents);
         if (out->errors) fclose(out->errors);
@@ -44,21 +46,45 @@ int ldrun_output_open(ldrun_output *out, const char *dir, const char *prefix, in
     return LD_OK;
 }
 
+const char *ldrun_output_path(const ldrun_output *out, const FILE *f)
+{
+    return f == out->documents ? out->paths[0]
+           : f == out->errors  ? out->paths[1]
+           : f == out->skipped ? out->paths[2]
+                               : "the results";
+}
+
 int ldrun_output_close(ldrun_output *out, ld_error *error)
 {
-    int failed = 0;
+    int failed = -1, saved = 0;
     FILE *files[] = {out->documents, out->errors, out->skipped};
-    for (int i = 0; i < 3; i++)
-        if (files[i] != NULL && (ferror(files[i]) | fclose(files[i])) != 0)
-            failed = 1;
+    for (int i = 0; i < 3; i++) {
+        if (files[i] == NULL)
+            continue;
+        /* fflush first: with a full disk the buffered tail is what fails to go out. */
+        int bad = ferror(files[i]) != 0, code = 0;
+        if (fflush(files[i]) != 0) {
+            bad = 1;
+            code = errno;
+        }
+        if (fclose(files[i]) != 0 && !bad) {
+            bad = 1;
+            code = errno;
+        }
+        if (bad && failed < 0) {
+            failed = i;
+            saved = code;
+        }
+    }
     out->documents = out->errors = out->skipped = NULL;
-    return failed ? ld_error_set(error, LD_ERR_IO, "writing the results failed: %s",
-                                 strerror(errno))
-                  : LD_OK;
+    return failed >= 0 ? ld_error_set(error, LD_ERR_IO, "cannot write %s: %s",
+                                      out->paths[failed],
+                                      saved ? strerror(saved) : "write error")
+                       : LD_OK;
 }
 
 /* One JSON line; the value is released. */
-static int write_line(FILE *f, json_t *value, ld_error *error)
+static int write_line(const ldrun_output *out, FILE *f, json_t *value, ld_error *error)
 {
     if (value == NULL)
         return ld_error_set(error, LD_ERR_NOMEM, "out of memory serializing a document");
@@ -70,7 +96,8 @@ static int write_line(FILE *f, json_t *value, ld_error *error)
     if (buf.oom)
         rc = ld_error_set(error, LD_ERR_NOMEM, "out of memory serializing a document");
     else if (fwrite(buf.data, 1, buf.length, f) != buf.length)
-        rc = ld_error_set(error, LD_ERR_IO, "cannot write a result: %s", strerror(errno));
+        rc = ld_error_set(error, LD_ERR_IO, "cannot write %s: %s", ldrun_output_path(out, f),
+                          strerror(errno));
     ldrt_buf_free(&buf);
     return rc;
 }
@@ -91,15 +118,15 @@ int ldrun_route(ldrun_output *out, ld_parse_document_result *result, const char 
                                         "the document's serializer returned nothing", NULL,
                                         where, error);
         out->counts.success++;
-        return write_line(out->documents, value, error);
+        return write_line(out, out->documents, value, error);
     }
     case LD_PARSE_ERROR:
         out->counts.error++;
-        return write_line(out->errors, ld_document_to_json(result->document), error);
+        return write_line(out, out->errors, ld_document_to_json(result->document), error);
     default:
         out->counts.skip++;
         if (result->document != NULL)
-            return write_line(out->skipped, ld_document_to_json(result->document), error);
+            return write_line(out, out->skipped, ld_document_to_json(result->document), error);
         return LD_OK;
     }
 }
@@ -126,7 +153,7 @@ int ldrun_handler_failed(ldrun_output *out, const char *type, const char *messag
     if (doc == NULL)
         return ld_error_set(error, LD_ERR_NOMEM, "out of memory");
     out->counts.error++;
-    int rc = write_line(out->errors, ld_document_to_json(doc), error);
+    int rc = write_line(out, out->errors, ld_document_to_json(doc), error);
     ld_document_free(doc);
     return rc;
 }

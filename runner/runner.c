@@ -4,7 +4,9 @@
  *
  * SPDX-License-Identifier: MIT
  */
+#include <dirent.h>
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,9 +33,16 @@ static const char usage[] =
     "  --bucket-dir B=DIR     read S3 bucket B from DIR (repeatable)\n"
     "  --file-type TYPE       the s3FileType passed to the parser (default: its\n"
     "                         getS3FileType)\n"
-    "  --output DIR           results directory (default: letsdata-output)\n"
+    "  --output DIR           results directory (default: letsdata-output); a folder\n"
+    "                         that holds a run's results is not replaced without\n"
+    "                         --overwrite (or continued with --resume)\n"
+    "  --overwrite            replace the results of an earlier run in DIR\n"
     "  --max-record-bytes N   longest record accepted (default 67108864)\n"
     "  --continue-on-error    record handler failures as errors and go on\n"
+    "  --isolate              call the handler in child processes: a record that\n"
+    "                         crashes it is a handler failure naming the signal\n"
+    "  --timeout-ms N         with --isolate: a record that takes longer is a handler\n"
+    "                         failure\n"
     "  -j, --jobs N           read N files at once (default 1; handlers must then be\n"
     "                         thread-safe); results keep the input order\n"
     "  --resume               continue an interrupted run from DIR/checkpoint.json\n"
@@ -47,7 +56,9 @@ static const char usage[] =
     "files whose lines are the `data` of the reader's requests (- for stdin).\n"
     "Output: DIR/documents.jsonl (SUCCESS, default serialization or the document's\n"
     "serializer), DIR/errors.jsonl (ErrorDocs), DIR/skipped.jsonl (SkipDocs),\n"
-    "DIR/summary.json.\n";
+    "DIR/summary.json.\n"
+    "Exit status: 0 done, 1 failed (resume after fixing the cause), 2 usage error or\n"
+    "refused (nothing changed), 128+N stopped by signal N (SIGINT, SIGTERM; resumable).\n";
 
 static const struct {
     const char *name;
@@ -74,22 +85,166 @@ static double now_seconds(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-static json_t *summary_json(const ldrun_counts *c, double seconds, const char *output_dir,
-                            json_t *per_file)
+/* The files a run writes in its output folder (besides .task-* files). */
+static const char *const run_files[] = {"documents.jsonl", "errors.jsonl", "skipped.jsonl",
+                                        "summary.json", "checkpoint.json",
+                                        "checkpoint.json.tmp", "summary.json.tmp"};
+
+/* Does @p dir hold a run's results? Names the first one found in @p found. */
+static int holds_results(const char *dir, char *found, size_t size)
 {
+    for (size_t i = 0; i < sizeof run_files / sizeof run_files[0]; i++) {
+        snprintf(found, size, "%s/%s", dir, run_files[i]);
+        if (access(found, F_OK) == 0)
+            return 1;
+    }
+    DIR *d = opendir(dir);
+    struct dirent *entry;
+    int any = 0;
+    while (d != NULL && !any && (entry = readdir(d)) != NULL)
+        if (strncmp(entry->d_name, ".task-", 6) == 0) {
+            snprintf(found, size, "%s/%s", dir, entry->d_name);
+            any = 1;
+        }
+    if (d != NULL)
+        closedir(d);
+    return any;
+}
+
+/* --overwrite: delete an earlier run's files, and only those. */
+static int remove_results(const char *dir, ld_error *error)
+{
+    char path[4400];
+    for (size_t i = 0; i < sizeof run_files / sizeof run_files[0]; i++) {
+        snprintf(path, sizeof path, "%s/%s", dir, run_files[i]);
+        if (unlink(path) != 0 && errno != ENOENT)
+            return ld_error_set(error, LD_ERR_IO, "--overwrite: cannot delete %s: %s", path,
+                                strerror(errno));
+    }
+    DIR *d = opendir(dir);
+    struct dirent *entry;
+    int rc = LD_OK;
+    while (d != NULL && rc == LD_OK && (entry = readdir(d)) != NULL) {
+        if (strncmp(entry->d_name, ".task-", 6) != 0)
+            continue;
+        snprintf(path, sizeof path, "%s/%s", dir, entry->d_name);
+        if (unlink(path) != 0 && errno != ENOENT)
+            rc = ld_error_set(error, LD_ERR_IO, "--overwrite: cannot delete %s: %s", path,
+                              strerror(errno));
+    }
+    if (d != NULL)
+        closedir(d);
+    return rc;
+}
+
+/* Append @p arg to @p out quoted for a POSIX shell when it needs to be. */
+static void append_quoted(char *out, size_t size, const char *arg)
+{
+    size_t n = strlen(out);
+    int plain = *arg != '\0';
+    for (const char *p = arg; *p && plain; p++)
+        plain = strchr("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_@%+=:,./-",
+                       *p) != NULL;
+    if (n + 1 < size && n > 0)
+        out[n++] = ' ';
+    if (!plain && n + 1 < size)
+        out[n++] = '\'';
+    for (const char *p = arg; *p && n + 5 < size; p++) {
+        if (*p == '\'' && !plain) {
+            memcpy(out + n, "'\\''", 4);
+            n += 4;
+        } else {
+            out[n++] = *p;
+        }
+    }
+    if (!plain && n + 1 < size)
+        out[n++] = '\'';
+    out[n < size ? n : size - 1] = '\0';
+}
+
+/*
+ * The command that resumes this run: the process's own command line (so the program and
+ * its --handler options are exactly as typed) with --resume after `run` and without
+ * --overwrite. Called in-process (not from the executable), the program is
+ * "letsdata-runtime".
+ */
+static void resume_command(int argc, char **argv, char *out, size_t size)
+{
+    out[0] = '\0';
+    char *cmdline = NULL;
+    size_t length = 0;
+    FILE *f = fopen("/proc/self/cmdline", "rb");
+    if (f != NULL) {
+        ssize_t n = getdelim(&cmdline, &length, EOF, f);
+        length = n > 0 ? (size_t)n : 0;
+        fclose(f);
+    }
+    /* Split into arguments; the run's own are the last argc of them. */
+    const char *args[512];
+    int count = 0;
+    for (size_t at = 0; cmdline != NULL && at < length && count < 512;
+         at += strlen(cmdline + at) + 1)
+        args[count++] = cmdline + at;
+    int prefix = count - argc, same = prefix > 0;
+    for (int i = 0; same && i < argc; i++)
+        same = strcmp(args[prefix + i], argv[i]) == 0;
+    if (same)
+        for (int i = 0; i < prefix; i++)
+            append_quoted(out, size, args[i]);
+    else
+        append_quoted(out, size, "letsdata-runtime");
+    append_quoted(out, size, argv[0]);
+    append_quoted(out, size, "--resume");
+    for (int i = 1; i < argc; i++)
+        if (strcmp(argv[i], "--overwrite") != 0 && strcmp(argv[i], "--resume") != 0)
+            append_quoted(out, size, argv[i]);
+    free(cmdline);
+}
+
+static json_t *summary_json(const ldrun_run_result *r, double seconds, const char *output_dir,
+                            size_t inputs)
+{
+    const ldrun_counts *c = &r->total;
     double mb = (double)c->bytes_read / (1024.0 * 1024.0);
     json_t *summary = ldrun_counts_json(c);
-    if (summary == NULL) {
-        json_decref(per_file);
+    if (summary == NULL)
         return NULL;
-    }
     json_object_set_new(summary, "seconds", json_real(seconds));
     json_object_set_new(summary, "megabytesPerSecond", json_real(seconds > 0 ? mb / seconds : 0));
     json_object_set_new(summary, "recordsPerSecond",
                         json_real(seconds > 0 ? (double)c->records / seconds : 0));
     json_object_set_new(summary, "output", json_string(output_dir));
-    json_object_set_new(summary, "perFile", per_file ? per_file : json_array());
+    json_object_set_new(summary, "inputs", json_integer((json_int_t)inputs));
+    json_object_set_new(summary, "completedFiles", json_integer((json_int_t)r->completed));
+    json_object_set_new(summary, "runs", json_integer(r->runs));
+    json_object_set_new(summary, "perFile", r->per_file ? json_incref(r->per_file) : json_array());
     return summary;
+}
+
+/* Write DIR/summary.json through a new file renamed over the old one. */
+static int write_summary(const json_t *summary, const char *output_dir, ld_error *error)
+{
+    char path[4200], temporary[4300];
+    snprintf(path, sizeof path, "%s/summary.json", output_dir);
+    snprintf(temporary, sizeof temporary, "%s.tmp", path);
+    if (json_dump_file(summary, temporary, JSON_INDENT(2)) != 0 || rename(temporary, path) != 0) {
+        int saved = errno;
+        unlink(temporary);
+        return ld_error_set(error, LD_ERR_IO, "cannot write %s: %s", path,
+                            saved ? strerror(saved) : "write error");
+    }
+    return LD_OK;
+}
+
+static void print_kept(const ldrun_run_result *r, size_t inputs, const char *output_dir)
+{
+    const ldrun_counts *c = &r->total;
+    fprintf(stderr,
+            "letsdata-runtime run: kept in %s/: %zu of %zu files done, %llu records (%llu "
+            "documents, %llu errors, %llu skipped, %llu handler failures)\n",
+            output_dir, r->completed, inputs, (unsigned long long)c->records,
+            (unsigned long long)c->success, (unsigned long long)c->error,
+            (unsigned long long)c->skip, (unsigned long long)c->handler_failures);
 }
 
 int ldrun_main(int argc, char **argv, const ld_registry *registry)
@@ -100,7 +255,8 @@ int ldrun_main(int argc, char **argv, const ld_registry *registry)
     const char *output_dir = "letsdata-output";
     size_t max_record = 64u * 1024 * 1024;
     int json_summary = 0, continue_on_error = 0, resume = 0, documents_to_stdout = 0;
-    unsigned jobs = 1;
+    int overwrite = 0, isolate = 0;
+    unsigned jobs = 1, timeout_ms = 0;
     char *bucket_dirs[32];
     size_t bucket_dir_count = 0;
     char **inputs = calloc((size_t)argc + 1, sizeof *inputs);
@@ -120,6 +276,22 @@ int ldrun_main(int argc, char **argv, const ld_registry *registry)
             continue_on_error = 1;
         } else if (strcmp(arg, "--resume") == 0) {
             resume = 1;
+        } else if (strcmp(arg, "--overwrite") == 0) {
+            overwrite = 1;
+        } else if (strcmp(arg, "--isolate") == 0) {
+            isolate = 1;
+        } else if (strcmp(arg, "--timeout-ms") == 0) {
+            char *end = NULL;
+            errno = 0;
+            unsigned long n = value ? strtoul(value, &end, 10) : 0;
+            if (value == NULL || *value == '-' || *end || errno || n == 0 || n > 86400000ul) {
+                status = usage_error("--timeout-ms needs a number of milliseconds (1 to "
+                                     "86400000), got",
+                                     value ? value : "nothing");
+                break;
+            }
+            timeout_ms = (unsigned)n;
+            i++;
         } else if (strcmp(arg, "--stdout") == 0) {
             documents_to_stdout = 1;
         } else if (strcmp(arg, "-j") == 0 || strcmp(arg, "--jobs") == 0) {
@@ -177,6 +349,14 @@ int ldrun_main(int argc, char **argv, const ld_registry *registry)
         status = usage_error("unknown --reader", reader);
     if (status == 0 && json_summary && documents_to_stdout)
         status = usage_error("--json and --stdout both write to stdout: choose one", NULL);
+    if (status == 0 && resume && overwrite)
+        status = usage_error("--resume continues the results in the folder, --overwrite "
+                             "replaces them: choose one",
+                             NULL);
+    if (status == 0 && timeout_ms && !isolate)
+        status = usage_error("--timeout-ms needs --isolate (only a child process can be "
+                             "stopped)",
+                             NULL);
     if (status == 0 && input_count == 0 && manifest == NULL)
         status = usage_error("no input: give files or --manifest", NULL);
     if (status == 0 && !ld_registry_has(registry, interface_id)) {
@@ -190,8 +370,6 @@ int ldrun_main(int argc, char **argv, const ld_registry *registry)
     }
 
     ld_error error = {0};
-    ldrun_counts totals = {0};
-    json_t *per_file = NULL;
     ld_context *ctx = ld_context_new("local-run", "local", "local", "local", "local");
     char **paths = NULL, **names = NULL, **resolved = NULL;
     size_t count = 0;
@@ -202,9 +380,6 @@ int ldrun_main(int argc, char **argv, const ld_registry *registry)
     if (rc == LD_OK && manifest != NULL)
         rc = ldrun_manifest_files(manifest, bucket_dirs, bucket_dir_count, &paths, &names,
                                   &count, &error);
-    if (rc == LD_OK && mkdir(output_dir, 0777) != 0 && errno != EEXIST)
-        rc = ld_error_set(&error, LD_ERR_IO, "cannot create the output directory %s: %s",
-                          output_dir, strerror(errno));
     const ld_single_file_parser *parser = interface_id == LD_INTERFACE_SINGLE_FILE_PARSER
                                               ? ld_registry_single_file_parser(registry)
                                               : NULL;
@@ -254,38 +429,109 @@ int ldrun_main(int argc, char **argv, const ld_registry *registry)
         free(name);
     }
 
+    /* The output folder: nothing is written there before this point, and an earlier
+     * run's results are only replaced on request. */
+    int refused = 0;
+    if (rc == LD_OK && !resume) {
+        char found[4400];
+        if (holds_results(output_dir, found, sizeof found) && !overwrite) {
+            rc = ld_error_set(&error, LD_ERR_INVALID,
+                              "%s already holds the results of a run (%s): continue it with "
+                              "--resume, replace it with --overwrite, or choose another "
+                              "--output",
+                              output_dir, found);
+            refused = 1;
+        } else if (overwrite) {
+            rc = remove_results(output_dir, &error);
+        }
+        if (rc == LD_OK && mkdir(output_dir, 0777) != 0 && errno != EEXIST)
+            rc = ld_error_set(&error, LD_ERR_IO, "cannot create the output directory %s: %s",
+                              output_dir, strerror(errno));
+    }
+
     double started = now_seconds();
+    ldrun_run_result result = {0};
     if (rc == LD_OK) {
         ldrun_plan plan = {registry, interface_id, file_type, max_record, continue_on_error,
                            output_dir, jobs, resume, documents_to_stdout,
-                           !json_summary && isatty(2)};
-        rc = ldrun_run_tasks(&plan, tasks, task_count, &totals, &per_file, &error);
+                           !json_summary && isatty(2), isolate, timeout_ms};
+        ldrun_interrupt_install();
+        rc = ldrun_run_tasks(&plan, tasks, task_count, &result, &error);
+        ldrun_interrupt_restore();
+        refused = resume && !result.started;
     }
-    double seconds = now_seconds() - started;
+    double seconds = now_seconds() - started + result.seconds;
+    int stop_signal = rc == LDRUN_STOPPED ? ldrun_stop_signal() : 0;
+    char command[8192];
+    resume_command(argc, argv, command, sizeof command);
 
-    json_t *summary = summary_json(&totals, seconds, output_dir, per_file);
-    if (summary != NULL) {
-        char path[4096];
-        snprintf(path, sizeof path, "%s/summary.json", output_dir);
-        if (rc != LD_OK)
-            json_object_set_new(summary, "failure", json_string(error.message));
-        json_dump_file(summary, path, JSON_INDENT(2));
-        if (json_summary) {
+    if (!result.started) {
+        /* Refused, or failed before it started: the folder is as it was. */
+        fprintf(stderr, "letsdata-runtime run: %s: %s\nletsdata-runtime run: nothing was "
+                        "written.\n",
+                refused ? "REFUSED" : "FAILED before starting", error.message);
+    } else {
+        json_t *summary = summary_json(&result, seconds, output_dir, task_count);
+        const char *state = rc == LD_OK ? "COMPLETED" : stop_signal ? "INTERRUPTED" : "FAILED";
+        json_object_set_new(summary, "status", json_string(state));
+        if (rc != LD_OK) {
+            json_object_set_new(summary, "resumeCommand", json_string(command));
+            if (stop_signal) {
+                char name[32];
+                const char *abbrev = sigabbrev_np(stop_signal);
+                snprintf(name, sizeof name, "SIG%s", abbrev ? abbrev : "?");
+                json_object_set_new(summary, "interruptedBy", json_string(name));
+            } else {
+                json_object_set_new(summary, "failure", json_string(error.message));
+                if (result.failed != NULL)
+                    json_object_set_new(summary, "failedFile", json_string(result.failed));
+            }
+        }
+        ld_error summary_error = {0};
+        int summary_rc = summary != NULL ? write_summary(summary, output_dir, &summary_error)
+                                         : ld_error_set(&summary_error, LD_ERR_NOMEM,
+                                                        "out of memory");
+        if (json_summary && summary != NULL) {
             json_dumpf(summary, stdout, JSON_INDENT(2));
             fputc('\n', stdout);
+            fflush(stdout);
         }
         json_decref(summary);
+        const ldrun_counts *t = &result.total;
+        if (rc == LD_OK && !json_summary)
+            fprintf(stderr,
+                    "letsdata-runtime run: %llu files, %llu records: %llu documents, %llu "
+                    "errors, %llu skipped, %llu handler failures; %.1f MB in %.2f s -> %s/\n",
+                    (unsigned long long)t->files, (unsigned long long)t->records,
+                    (unsigned long long)t->success, (unsigned long long)t->error,
+                    (unsigned long long)t->skip, (unsigned long long)t->handler_failures,
+                    (double)t->bytes_read / 1e6, seconds, output_dir);
+        if (stop_signal) {
+            const char *abbrev = sigabbrev_np(stop_signal);
+            fprintf(stderr,
+                    "letsdata-runtime run: INTERRUPTED by SIG%s: stopped after the records "
+                    "in flight; the checkpoint and summary are written.\n",
+                    abbrev ? abbrev : "?");
+            print_kept(&result, task_count, output_dir);
+            fprintf(stderr, "letsdata-runtime run: resume with:\n  %s\n", command);
+        } else if (rc != LD_OK) {
+            fprintf(stderr, "letsdata-runtime run: FAILED: %s\n", error.message);
+            print_kept(&result, task_count, output_dir);
+            if (result.failed != NULL)
+                fprintf(stderr,
+                        "letsdata-runtime run: nothing of %s was kept; it runs again from "
+                        "its start on resume.\n",
+                        result.failed);
+            fprintf(stderr, "letsdata-runtime run: after fixing the cause, resume with:\n  %s\n",
+                    command);
+        }
+        if (summary_rc != LD_OK)
+            fprintf(stderr, "letsdata-runtime run: %s%s\n", rc == LD_OK ? "FAILED: " : "",
+                    summary_error.message);
+        if (rc == LD_OK && summary_rc != LD_OK)
+            rc = summary_rc;
     }
-    if (!json_summary)
-        fprintf(stderr,
-                "letsdata-runtime run: %llu files, %llu records: %llu documents, %llu errors, "
-                "%llu skipped, %llu handler failures; %.1f MB in %.2f s -> %s/\n",
-                (unsigned long long)totals.files, (unsigned long long)totals.records,
-                (unsigned long long)totals.success, (unsigned long long)totals.error,
-                (unsigned long long)totals.skip, (unsigned long long)totals.handler_failures,
-                (double)totals.bytes_read / 1e6, seconds, output_dir);
-    if (rc != LD_OK)
-        fprintf(stderr, "letsdata-runtime run: %s\n", error.message);
+    json_decref(result.per_file);
 
     for (size_t i = 0; resolved != NULL && i < task_count; i++)
         free(resolved[i]);
@@ -300,5 +546,7 @@ int ldrun_main(int argc, char **argv, const ld_registry *registry)
     free(type_owned);
     free(inputs);
     ld_context_free(ctx);
-    return rc == LD_OK ? 0 : 1;
+    if (stop_signal)
+        return 128 + stop_signal;
+    return rc == LD_OK ? 0 : refused ? 2 : 1;
 }

@@ -23,12 +23,33 @@ typedef struct ldrun_counts {
     uint64_t bytes_in_records; /**< of those, bytes handed to the parser as records */
 } ldrun_counts;
 
+typedef struct ldrun_child ldrun_child;
+
 /** Where a task's results go: DIR/PREFIXdocuments.jsonl, ...errors.jsonl, ...skipped.jsonl. */
 typedef struct ldrun_output {
     FILE *documents, *errors, *skipped;
     ldrun_counts counts;
     int continue_on_error; /**< record handler failures as errors and go on */
+    ldrun_child *child;    /**< --isolate: the process that calls the handler (child.c) */
+    char paths[3][4200];   /**< the files' paths, to name them in errors */
 } ldrun_output;
+
+/** The path of @p f (one of @p out's files), for messages. */
+const char *ldrun_output_path(const ldrun_output *out, const FILE *f);
+
+/**
+ * Status of a task or a run that stopped because SIGINT/SIGTERM asked it to (after the
+ * record in flight). Not an ld_status: the runner's own.
+ */
+#define LDRUN_STOPPED 100
+
+/** The signal that asked the run to stop (0: none). Async-signal-safe to set. */
+int ldrun_stop_signal(void);
+/** Ask the run to stop after the records in flight (what the signal handlers do). */
+void ldrun_request_stop(int signal_number);
+/** Catch SIGINT and SIGTERM for the duration of a run (see interrupt.c). */
+void ldrun_interrupt_install(void);
+void ldrun_interrupt_restore(void);
 
 int ldrun_output_open(ldrun_output *out, const char *dir, const char *prefix, int append,
                       ld_error *error);
@@ -68,12 +89,31 @@ typedef struct ldrun_file_job {
 /** Split @p job's file into records and parse each. @return LD_OK or an error. */
 int ldrun_parse_file(const ldrun_file_job *job, ldrun_output *out, ld_error *error);
 
+/**
+ * Call parseDocument on buffer[start, end) (the record at @p offset of @p job's file) and
+ * route the result or the failure to @p out, in this process. @p where locates the record
+ * in messages. @return LD_OK or an error (the task stops).
+ */
+int ldrun_parse_record(const ldrun_file_job *job, int64_t offset, const char *buffer,
+                       size_t start, size_t end, const char *where, ldrun_output *out,
+                       ld_error *error);
+
+/**
+ * Hand one JSON Lines record (@p line, line @p number of @p path; parsed and validated
+ * here) to the registered record reader and route what comes back, in this process.
+ * @return LD_OK or an error (the task stops).
+ */
+int ldrun_read_record(const ld_registry *registry, ld_interface interface_id, ld_context *ctx,
+                      const char *path, unsigned long number, const char *line,
+                      size_t length, ldrun_output *out, ld_error *error);
+
 /** Line-level checkpoints of a JSON Lines task (see tasks.c). */
 typedef struct ldrun_jsonl_progress {
     unsigned long skip_lines;  /**< resuming: lines already done */
     /** Called every few thousand lines with the last line done; the outputs are flushed. */
     int (*save)(void *payload, unsigned long lines_done, ldrun_output *out, ld_error *error);
     void *payload;
+    unsigned long *lines_done; /**< out: lines finished when the reader returned */
 } ldrun_jsonl_progress;
 
 /**
@@ -109,6 +149,8 @@ typedef struct ldrun_plan {
     int resume;                /**< continue from OUT/checkpoint.json */
     int documents_to_stdout;   /**< SUCCESS documents to stdout instead of a file */
     int progress;              /**< a progress line on stderr (a TTY) */
+    int isolate;               /**< call the handler in child processes (child.c) */
+    unsigned timeout_ms;       /**< with isolate: stop a call after this long (0: never) */
 } ldrun_plan;
 
 /** One input file (a LetsData task). */
@@ -120,19 +162,57 @@ typedef struct ldrun_task {
     int rc;
     ld_error error;
     int done;
+    unsigned long resume_lines; /**< JSON Lines: lines merged before an interruption */
+    unsigned long lines_done;   /**< JSON Lines: lines finished when the task stopped */
 } ldrun_task;
+
+/** What a run kept, for the summary. */
+typedef struct ldrun_run_result {
+    ldrun_counts total;  /**< counts of what the result files hold (the whole run) */
+    json_t *per_file;    /**< new: per input, its counts (whole run, resumed parts too) */
+    int started;         /**< 0: refused before anything was written */
+    size_t completed;    /**< tasks whose results are all kept */
+    const char *failed;  /**< the input of the task that failed (borrowed), or NULL */
+    double seconds;      /**< earlier runs' seconds, when resumed */
+    unsigned runs;       /**< 1, plus the number of times it was resumed */
+} ldrun_run_result;
 
 /**
  * Run @p tasks on plan->jobs threads, merging results into OUT/{documents,errors,
  * skipped}.jsonl in task order and checkpointing after each merge (see tasks.c).
- * @param[out] total the counts of the merged tasks (and of a failed one).
- * @param[out] per_file new JSON array of each merged task's counts (may be NULL).
- * @return LD_OK, or the first failure in task order.
+ * A --resume whose checkpoint is missing or belongs to other inputs is refused before
+ * anything is written (result->started stays 0).
+ * @return LD_OK, LDRUN_STOPPED (a signal), or the first failure in task order.
  */
 int ldrun_run_tasks(const ldrun_plan *plan, ldrun_task *tasks, size_t count,
-                    ldrun_counts *total, json_t **per_file, ld_error *error);
+                    ldrun_run_result *result, ld_error *error);
 
 /** The counts as JSON (a new reference). */
 json_t *ldrun_counts_json(const ldrun_counts *counts);
+/** Counts from ldrun_counts_json()'s form (members missing: 0). */
+void ldrun_counts_from_json(const json_t *json, ldrun_counts *counts);
+
+/* ---- --isolate: the handler in a child process (child.c) ---- */
+
+/**
+ * A child process that calls the handlers of @p registry for one worker thread: records
+ * go to it over a socket and the routed results come back, so that a handler that
+ * crashes (or overstays @p timeout_ms, 0 = no limit) costs one record, which becomes a
+ * handler failure naming the signal. The process is started on first use and again
+ * after a crash. @return new (ldrun_child_free), or NULL when out of memory.
+ */
+ldrun_child *ldrun_child_new(const ld_registry *registry, int continue_on_error,
+                             unsigned timeout_ms);
+/** Stop the process (it finishes the record in flight) and free @p child. */
+void ldrun_child_free(ldrun_child *child);
+
+/** ldrun_parse_record(), run in @p out->child. */
+int ldrun_child_parse_record(const ldrun_file_job *job, int64_t offset, const char *buffer,
+                             size_t start, size_t end, const char *where, ldrun_output *out,
+                             ld_error *error);
+/** ldrun_read_record(), run in @p out->child. */
+int ldrun_child_read_record(ld_interface interface_id, const char *path, unsigned long number,
+                            const char *line, size_t length, ldrun_output *out,
+                            ld_error *error);
 
 #endif /* LDRUN_RUNNER_INTERNAL_H */

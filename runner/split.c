@@ -141,17 +141,14 @@ static int find_streaming(window *w, const ld_matcher *m, size_t from, size_t li
     }
 }
 
-static int parse_record(const ldrun_file_job *job, window *w, size_t start, size_t end,
-                        ldrun_output *out, ld_error *error)
+int ldrun_parse_record(const ldrun_file_job *job, int64_t offset, const char *buffer,
+                       size_t start, size_t end, const char *where, ldrun_output *out,
+                       ld_error *error)
 {
     ld_parse_document_result result = LD_PARSE_DOCUMENT_RESULT_INIT;
-    char where[4200];
-    snprintf(where, sizeof where, "%s, record at byte %llu", job->file_name,
-             (unsigned long long)(w->base + start));
     ld_context_clear_error(job->ctx);
     int rc = job->parser->parse_document(job->ctx, job->parser->payload, job->s3_file_type,
-                                         job->file_name, (int64_t)(w->base + start), w->data,
-                                         start, end, &result);
+                                         job->file_name, offset, buffer, start, end, &result);
     if (rc != LD_OK || ld_context_failed(job->ctx)) {
         ld_parse_document_result_clear(&result);
         const char *type = ld_context_failed(job->ctx) ? ld_context_error_type(job->ctx)
@@ -163,12 +160,25 @@ static int parse_record(const ldrun_file_job *job, window *w, size_t start, size
                                     ld_context_failed(job->ctx)
                                         ? ld_context_error_message(job->ctx)
                                         : message,
-                                    offset_map(job->s3_file_type, w->base + start), where,
+                                    offset_map(job->s3_file_type, (uint64_t)offset), where,
                                     error);
     }
     rc = ldrun_route(out, &result, where, error);
     ld_parse_document_result_clear(&result);
     return rc;
+}
+
+static int parse_record(const ldrun_file_job *job, window *w, size_t start, size_t end,
+                        ldrun_output *out, ld_error *error)
+{
+    char where[4200];
+    snprintf(where, sizeof where, "%s, record at byte %llu", job->file_name,
+             (unsigned long long)(w->base + start));
+    if (out->child != NULL) /* --isolate */
+        return ldrun_child_parse_record(job, (int64_t)(w->base + start), w->data, start, end,
+                                        where, out, error);
+    return ldrun_parse_record(job, (int64_t)(w->base + start), w->data, start, end, where, out,
+                              error);
 }
 
 static int hint(const ld_single_file_parser *parser, ld_context *ctx, const char *type,
@@ -220,6 +230,11 @@ int ldrun_parse_file(const ldrun_file_job *job, ldrun_output *out, ld_error *err
     uint64_t counted_until = 0; /* records' bytes counted up to here */
     size_t limit = job->max_record_bytes;
     while (rc == LD_OK) {
+        /* SIGINT/SIGTERM: stop between records (the task is rolled back, see tasks.c). */
+        if (ldrun_stop_signal()) {
+            rc = ld_error_set(error, LDRUN_STOPPED, "%s: stopped by a signal", job->file_name);
+            break;
+        }
         /* Where does the next record start? */
         size_t start;
         int too_long;

@@ -118,6 +118,28 @@ static int run(char **args, int count)
     return ldrun_main(count + 1, argv, examples);
 }
 
+/* run(), with what it writes on stderr in *said (new). */
+static int run_capturing_stderr(char **args, int count, char **said)
+{
+    char path[300];
+    snprintf(path, sizeof path, "%s/stderr.txt", dir);
+    fflush(stderr);
+    int saved = dup(2), fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    assert_true(saved >= 0 && fd >= 0);
+    dup2(fd, 2);
+    close(fd);
+    int status = run(args, count);
+    fflush(stderr);
+    dup2(saved, 2);
+    close(saved);
+    FILE *f = fopen(path, "r");
+    size_t size = 0;
+    *said = NULL;
+    assert_true(getdelim(said, &size, '\0', f) >= 0);
+    fclose(f);
+    return status;
+}
+
 static json_t *summary(const char *out)
 {
     char path[512];
@@ -265,8 +287,9 @@ static void test_bad_input_files(void **state)
     assert_non_null(strstr(failure, "corrupt.gz"));
     json_decref(s);
 
-    char *missing[] = {(char *)"--output", out, (char *)"/nonexistent/file.gz"};
-    assert_int_equal(run(missing, 3), 1);
+    char *missing[] = {(char *)"--overwrite", (char *)"--output", out,
+                       (char *)"/nonexistent/file.gz"};
+    assert_int_equal(run(missing, 4), 1);
     char *no_input[] = {(char *)"--output", out};
     assert_int_equal(run(no_input, 2), 2);
     char *bad_reader[] = {(char *)"--reader", (char *)"ftp", gz};
@@ -289,13 +312,22 @@ static void test_handler_failure_stops_or_is_recorded(void **state)
     char *stop[] = {(char *)"--output", out, input};
     assert_int_equal(run(stop, 3), 1);
     json_t *s = summary(out);
-    assert_int_equal(count_of(s, "success"), 1);
-    assert_int_equal(count_of(s, "handlerFailures"), 1);
+    /* The failed task keeps nothing, and the summary counts only what was kept. */
+    assert_string_equal(json_string_value(json_object_get(s, "status")), "FAILED");
+    assert_int_equal(count_of(s, "success"), 0);
+    assert_int_equal(count_of(s, "records"), 0);
+    assert_int_equal(lines_in(out, "documents.jsonl"), 0);
     assert_non_null(strstr(json_string_value(json_object_get(s, "failure")),
                            "the document text is empty"));
+    assert_string_equal(json_string_value(json_object_get(s, "failedFile")), input);
+    json_t *entry = json_array_get(json_object_get(s, "perFile"), 0);
+    assert_non_null(strstr(json_string_value(json_object_get(entry, "failure")),
+                           "the document text is empty"));
+    assert_int_equal(count_of(entry, "success"), 0);
     json_decref(s);
-    char *go_on[] = {(char *)"--output", out, (char *)"--continue-on-error", input};
-    assert_int_equal(run(go_on, 4), 0);
+    char *go_on[] = {(char *)"--output", out, (char *)"--continue-on-error", (char *)"--overwrite",
+                     input};
+    assert_int_equal(run(go_on, 5), 0);
     s = summary(out);
     assert_int_equal(count_of(s, "records"), 3);
     assert_int_equal(count_of(s, "success"), 2);
@@ -333,20 +365,25 @@ static void test_manifests(void **state)
     write_file(config, json, strlen(json));
     char mapping[512];
     snprintf(mapping, sizeof mapping, "remote-bucket=%s", bucket);
-    char *args2[] = {(char *)"--output", out, (char *)"--manifest", config,
+    char *args2[] = {(char *)"--overwrite", (char *)"--output", out, (char *)"--manifest", config,
                      (char *)"--bucket-dir", mapping};
-    assert_int_equal(run(args2, 6), 0);
+    assert_int_equal(run(args2, 7), 0);
     s = summary(out);
     assert_int_equal(count_of(s, "success"), 1);
     json_decref(s);
 
     const char *bad = "{\"manifestFile\":{\"manifestType\":\"S3ReaderTextManifestFile\"}}";
     write_file(config, bad, strlen(bad));
-    char *args3[] = {(char *)"--output", out, (char *)"--manifest", config};
-    assert_int_equal(run(args3, 4), 1);
-    s = summary(out);
-    assert_non_null(strstr(json_string_value(json_object_get(s, "failure")), "fileContents"));
-    json_decref(s);
+    char *other_out = path_in("out-manifest-bad");
+    char *args3[] = {(char *)"--output", other_out, (char *)"--manifest", config};
+    char *said = NULL;
+    assert_int_equal(run_capturing_stderr(args3, 4, &said), 1);
+    assert_non_null(strstr(said, "FAILED before starting"));
+    assert_non_null(strstr(said, "fileContents"));
+    /* Nothing was written: not even the output folder. */
+    assert_int_equal(access(other_out, F_OK), -1);
+    free(said);
+    free(other_out);
     free(text);
     free(bucket);
     free(file);
@@ -391,9 +428,9 @@ static void test_jsonl_readers(void **state)
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         char *input = path_in("records.jsonl"), *out = path_in("out-jsonl");
         write_file(input, cases[i].lines, strlen(cases[i].lines));
-        char *args[] = {(char *)"--output", out, (char *)"--reader", (char *)cases[i].reader,
-                        input};
-        assert_int_equal(run(args, 5), 0);
+        char *args[] = {(char *)"--overwrite", (char *)"--output", out, (char *)"--reader",
+                        (char *)cases[i].reader, input};
+        assert_int_equal(run(args, 6), 0);
         json_t *s = summary(out);
         if (count_of(s, "success") != cases[i].success || count_of(s, "error") != cases[i].error ||
             count_of(s, "skip") != cases[i].skip)
@@ -645,7 +682,7 @@ static void test_resume_after_kill(void **state)
 
     /* --resume with other inputs is refused. */
     char *other[] = {(char *)"--resume", (char *)"--output", killed, paths[0]};
-    assert_int_equal(run(other, 4), 1);
+    assert_int_equal(run(other, 4), 2);
     free_paths(paths);
     free(reference);
     free(killed);
