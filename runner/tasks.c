@@ -19,6 +19,7 @@
  *
  * SPDX-License-Identifier: MIT
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
@@ -458,6 +459,43 @@ static int open_finals(const ldrun_plan *plan, finals *results, ld_error *error)
     return LD_OK;
 }
 
+/* A folder that cannot be written to at the start is left as it was found (runner.c
+ * checked it held no results). */
+static void remove_finals(const ldrun_plan *plan, finals *results)
+{
+    for (int f = 0; f < 3; f++)
+        if (results->fd[f] >= 0 && results->fd[f] != STDOUT_FILENO) {
+            close(results->fd[f]);
+            results->fd[f] = -1;
+            unlink(results->path[f]);
+        }
+    char path[4096];
+    snprintf(path, sizeof path, "%s/checkpoint.json", plan->output_dir);
+    unlink(path);
+}
+
+/* Resuming: task files of a killed run that no task will use. Those of merged tasks (a
+ * kill between the checkpoint and their removal) go, and so do those of single-file
+ * tasks, which start over; a JSON Lines task's files carry its line checkpoint. */
+static void remove_stale_task_files(const ldrun_plan *plan, size_t completed)
+{
+    DIR *d = opendir(plan->output_dir);
+    struct dirent *entry;
+    while (d != NULL && (entry = readdir(d)) != NULL) {
+        unsigned long index;
+        char rest[64];
+        if (sscanf(entry->d_name, ".task-%lu-%63s", &index, rest) != 2)
+            continue;
+        if (index < completed || plan->interface_id == LD_INTERFACE_SINGLE_FILE_PARSER) {
+            char path[4400];
+            snprintf(path, sizeof path, "%s/%s", plan->output_dir, entry->d_name);
+            unlink(path);
+        }
+    }
+    if (d != NULL)
+        closedir(d);
+}
+
 int ldrun_run_tasks(const ldrun_plan *plan, ldrun_task *tasks, size_t count,
                     ldrun_run_result *result, ld_error *error)
 {
@@ -473,16 +511,20 @@ int ldrun_run_tasks(const ldrun_plan *plan, ldrun_task *tasks, size_t count,
         rc = read_checkpoint(plan, tasks, count, &state, &results, error);
     if (rc == LD_OK && plan->resume)
         state.runs++;
-    if (rc == LD_OK) {
-        result->started = 1;
+    if (rc == LD_OK)
         rc = open_finals(plan, &results, error);
-    }
     size_t completed = state.completed;
     if (rc == LD_OK && state.partial_lines > 0)
         tasks[completed].resume_lines = state.partial_lines;
     double earlier_seconds = state.seconds;
     if (rc == LD_OK && !plan->resume)
         rc = write_checkpoint(plan, tasks, count, &results, &state, error);
+    if (rc == LD_OK)
+        result->started = 1;
+    else if (!plan->resume)
+        remove_finals(plan, &results); /* cannot write there: leave it as it was */
+    if (rc == LD_OK && plan->resume)
+        remove_stale_task_files(plan, completed);
 
     shared s = {plan, tasks, count, completed, 0, 0, PTHREAD_MUTEX_INITIALIZER,
                 PTHREAD_COND_INITIALIZER};

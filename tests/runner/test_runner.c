@@ -25,148 +25,7 @@
 
 #include "examples.h"
 #include "runner.h"
-
-static char dir[256];
-static ld_registry *examples;
-
-static int setup(void **state)
-{
-    (void)state;
-    snprintf(dir, sizeof dir, "/tmp/letsdata-runner-test-XXXXXX");
-    if (mkdtemp(dir) == NULL)
-        return -1;
-    examples = ld_registry_new();
-    return ld_examples_register(examples);
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    char command[512];
-    snprintf(command, sizeof command, "rm -rf '%s'", dir);
-    int ignored = system(command);
-    (void)ignored;
-    ld_registry_free(examples);
-    return 0;
-}
-
-/* One WET conversion record, Common Crawl style. */
-static void append_record(char **text, size_t *length, unsigned id, const char *body)
-{
-    char header[512];
-    int n = snprintf(header, sizeof header,
-                     "WARC/1.0\r\nWARC-Type: conversion\r\nWARC-Target-URI: http://site%u.example/"
-                     "p\xc3\xa4ge\r\nWARC-Date: 2022-05-16T04:40:56Z\r\nWARC-Record-ID: "
-                     "<urn:uuid:%08u-0000-4000-8000-000000000000>\r\n"
-                     "WARC-Identified-Content-Language: deu\r\nContent-Type: text/plain\r\n"
-                     "Content-Length: %zu\r\n\r\n",
-                     id, id, strlen(body));
-    *text = realloc(*text, *length + (size_t)n + strlen(body) + 5);
-    memcpy(*text + *length, header, (size_t)n);
-    *length += (size_t)n;
-    memcpy(*text + *length, body, strlen(body));
-    *length += strlen(body);
-    memcpy(*text + *length, "\r\n\r\n", 4);
-    *length += 4;
-}
-
-static char *path_in(const char *name)
-{
-    char *path = NULL;
-    assert_true(asprintf(&path, "%s/%s", dir, name) > 0);
-    return path;
-}
-
-static void write_file(const char *path, const void *data, size_t length)
-{
-    FILE *f = fopen(path, "wb");
-    assert_non_null(f);
-    assert_int_equal(fwrite(data, 1, length, f), length);
-    fclose(f);
-}
-
-/* @p parts gzip members, one after the other (as WARC files are written). */
-static void write_gzip_members(const char *path, const char *data, size_t length, int parts)
-{
-    FILE *f = fopen(path, "wb");
-    assert_non_null(f);
-    size_t step = length / (size_t)parts + 1;
-    for (size_t off = 0; off < length; off += step) {
-        size_t n = off + step > length ? length - off : step;
-        uLongf bound = compressBound(n) + 64;
-        unsigned char *out = malloc(bound);
-        z_stream z = {0};
-        assert_int_equal(deflateInit2(&z, 6, Z_DEFLATED, 31, 8, Z_DEFAULT_STRATEGY), Z_OK);
-        z.next_in = (unsigned char *)data + off;
-        z.avail_in = (uInt)n;
-        z.next_out = out;
-        z.avail_out = (uInt)bound;
-        assert_int_equal(deflate(&z, Z_FINISH), Z_STREAM_END);
-        fwrite(out, 1, z.total_out, f);
-        deflateEnd(&z);
-        free(out);
-    }
-    fclose(f);
-}
-
-static int run(char **args, int count)
-{
-    char *argv[32];
-    argv[0] = (char *)"run";
-    for (int i = 0; i < count; i++)
-        argv[i + 1] = args[i];
-    return ldrun_main(count + 1, argv, examples);
-}
-
-/* run(), with what it writes on stderr in *said (new). */
-static int run_capturing_stderr(char **args, int count, char **said)
-{
-    char path[300];
-    snprintf(path, sizeof path, "%s/stderr.txt", dir);
-    fflush(stderr);
-    int saved = dup(2), fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    assert_true(saved >= 0 && fd >= 0);
-    dup2(fd, 2);
-    close(fd);
-    int status = run(args, count);
-    fflush(stderr);
-    dup2(saved, 2);
-    close(saved);
-    FILE *f = fopen(path, "r");
-    size_t size = 0;
-    *said = NULL;
-    assert_true(getdelim(said, &size, '\0', f) >= 0);
-    fclose(f);
-    return status;
-}
-
-static json_t *summary(const char *out)
-{
-    char path[512];
-    snprintf(path, sizeof path, "%s/summary.json", out);
-    json_t *json = json_load_file(path, 0, NULL);
-    assert_non_null(json);
-    return json;
-}
-
-static json_int_t count_of(const json_t *s, const char *key)
-{
-    return json_integer_value(json_object_get(s, key));
-}
-
-static size_t lines_in(const char *out, const char *name)
-{
-    char path[512];
-    snprintf(path, sizeof path, "%s/%s", out, name);
-    FILE *f = fopen(path, "r");
-    assert_non_null(f);
-    size_t lines = 0;
-    int c;
-    while ((c = fgetc(f)) != EOF)
-        lines += c == '\n';
-    fclose(f);
-    return lines;
-}
+#include "runner_fixtures.h"
 
 static void test_wet_gzip_members_and_plain(void **state)
 {
@@ -443,7 +302,6 @@ static void test_jsonl_readers(void **state)
     }
 }
 
-static const char *runtime_exe, *examples_module;
 
 /* A parser of fixed-size records (OFFSET hints): start 2 bytes in, 10-byte records. */
 static int fixed_type(ld_context *ctx, void *payload, char **out)
@@ -551,68 +409,6 @@ static void test_empty_and_garbage_files(void **state)
     free(empty);
     free(garbage);
     free(out);
-}
-
-/* Write @p files WET files of about @p records records each; return their paths. */
-static char **make_crawl(const char *stem, int files, unsigned records)
-{
-    char **paths = calloc((size_t)files + 1, sizeof *paths);
-    for (int f = 0; f < files; f++) {
-        char *text = NULL;
-        size_t length = 0;
-        char body[3000];
-        for (unsigned r = 0; r < records; r++) {
-            int n = snprintf(body, sizeof body, "file %d record %u ", f, r);
-            memset(body + n, 'a' + (char)(r % 26), sizeof body - (size_t)n - 2);
-            body[sizeof body - 2] = '\n';
-            body[sizeof body - 1] = '\0';
-            append_record(&text, &length, (unsigned)f * 100000u + r, body);
-        }
-        char name[128];
-        snprintf(name, sizeof name, "%s-%02d.wet.gz", stem, f);
-        paths[f] = path_in(name);
-        write_gzip_members(paths[f], text, length, 3);
-        free(text);
-    }
-    return paths;
-}
-
-static void free_paths(char **paths)
-{
-    for (char **p = paths; *p; p++)
-        free(*p);
-    free(paths);
-}
-
-static int files_equal(const char *a_dir, const char *b_dir, const char *name)
-{
-    char command[1200];
-    snprintf(command, sizeof command, "cmp -s '%s/%s' '%s/%s'", a_dir, name, b_dir, name);
-    return system(command) == 0;
-}
-
-/*
- * Kill @p pid with SIGKILL as soon as the JSON file @p path says @p key >= @p at_least
- * (a checkpoint written by the run), and reap it. Returns 1 if the run was killed, 0 if
- * it finished first (the caller then checks the finished results instead).
- */
-static int kill_when_checkpointed(pid_t pid, const char *path, const char *key,
-                                  json_int_t at_least)
-{
-    int killed = 0;
-    for (int waited = 0; waited < 5000; waited++) {
-        json_t *checkpoint = json_load_file(path, 0, NULL);
-        json_int_t value = json_integer_value(json_object_get(checkpoint, key));
-        json_decref(checkpoint);
-        if (value >= at_least) {
-            killed = kill(pid, SIGKILL) == 0;
-            break;
-        }
-        usleep(1000);
-    }
-    int status;
-    waitpid(pid, &status, 0);
-    return killed && WIFSIGNALED(status);
 }
 
 static void test_jobs_keep_input_order(void **state)
@@ -755,5 +551,5 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_manifests),
         cmocka_unit_test(test_jsonl_readers),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, fixtures_setup, fixtures_teardown);
 }
