@@ -9,11 +9,6 @@
 
 #include "examples.h"
 
-static json_t *sequence_map(const char *sequence_number)
-{
-    return json_pack("{s:s}", "sequenceNumber", sequence_number);
-}
-
 static int parse_record(ld_context *ctx, void *payload, const char *stream_arn,
                         const char *shard_id, const char *event_id, const char *event_name,
                         const char *identity_principal_id, const char *identity_type,
@@ -29,28 +24,45 @@ static int parse_record(ld_context *ctx, void *payload, const char *stream_arn,
     char *doc_id = ld_example_join_keys(ctx, keys);
     ld_document *doc;
     ld_parse_status status;
+    ld_error error;
     if (doc_id == NULL) {
         /* Not a call failure: the record goes to the error destination. */
         char message[600], id[LD_UUID_STRING_LENGTH + 1];
         snprintf(message, sizeof message, "Exception - %s", ld_context_error_message(ctx));
         ld_context_clear_error(ctx);
         ld_uuid_v4(id);
-        doc = ld_error_doc_new(id, "KINESIS_ERROR", id, json_object(), json_object(),
-                               sequence_map(sequence_number), sequence_map(sequence_number),
-                               message);
+        doc = ld_document_create(
+            &LD_DOCUMENT_OPTIONS(
+                .type = LD_DOC_ERROR, .document_id = id, .record_type = "KINESIS_ERROR",
+                .partition_key = id, .metadata = json_object(), .key_values = json_object(),
+                .start_offset_map = ld_offset_map_new_string("sequenceNumber", sequence_number),
+                .end_offset_map = ld_offset_map_new_string("sequenceNumber", sequence_number),
+                .message = message),
+            &error);
         status = LD_PARSE_ERROR;
     } else if (json_object_size(new_image) == 0) {
-        doc = ld_skip_doc_new(doc_id, "DYNAMODBSTREAMS_SKIP", doc_id, json_object(),
-                              json_object(), sequence_map(sequence_number),
-                              sequence_map(sequence_number), "delete record");
+        doc = ld_document_create(
+            &LD_DOCUMENT_OPTIONS(
+                .type = LD_DOC_SKIP, .document_id = doc_id,
+                .record_type = "DYNAMODBSTREAMS_SKIP", .partition_key = doc_id,
+                .metadata = json_object(), .key_values = json_object(),
+                .start_offset_map = ld_offset_map_new_string("sequenceNumber", sequence_number),
+                .end_offset_map = ld_offset_map_new_string("sequenceNumber", sequence_number),
+                .message = "delete record"),
+            &error);
         status = LD_PARSE_SKIP;
     } else {
-        doc = ld_document_new(doc_id, "DOCUMENT", doc_id, json_object(), json_incref(new_image));
+        doc = ld_document_create(&LD_DOCUMENT_OPTIONS(.document_id = doc_id,
+                                                      .record_type = "DOCUMENT",
+                                                      .partition_key = doc_id,
+                                                      .metadata = json_object(),
+                                                      .key_values = json_incref(new_image)),
+                                 &error);
         status = LD_PARSE_SUCCESS;
     }
     free(doc_id);
     if (doc == NULL)
-        return ld_context_fail(ctx, "MemoryError", "out of memory");
+        return ld_example_document_failed(ctx, &error);
     ld_parse_document_result_set(result, status, doc);
     return LD_OK;
 }

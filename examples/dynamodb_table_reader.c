@@ -9,11 +9,18 @@
 
 #include "examples.h"
 
-static ld_document *table_error(const char *id, json_t *keys, const char *message)
+/* An ErrorDoc located by the item's keys: {"keys": {...}} as both offset maps. */
+static ld_document *table_error(const char *id, json_t *keys, const char *message,
+                                ld_error *error)
 {
-    return ld_error_doc_new(id, "DDB_ERROR", id, json_object(), json_object(),
-                            json_pack("{s:O}", "keys", keys), json_pack("{s:O}", "keys", keys),
-                            message);
+    return ld_document_create(
+        &LD_DOCUMENT_OPTIONS(.type = LD_DOC_ERROR, .document_id = id,
+                             .record_type = "DDB_ERROR", .partition_key = id,
+                             .metadata = json_object(), .key_values = json_object(),
+                             .start_offset_map = json_pack("{s:O}", "keys", keys),
+                             .end_offset_map = json_pack("{s:O}", "keys", keys),
+                             .message = message),
+        error);
 }
 
 static int parse_item(ld_context *ctx, void *payload, const char *table_name,
@@ -26,21 +33,27 @@ static int parse_item(ld_context *ctx, void *payload, const char *table_name,
     char *doc_id = ld_example_join_keys(ctx, keys);
     ld_document *doc;
     ld_parse_status status = LD_PARSE_ERROR;
+    ld_error error;
     if (doc_id == NULL) {
         char message[600], id[LD_UUID_STRING_LENGTH + 1];
         snprintf(message, sizeof message, "Exception - %s", ld_context_error_message(ctx));
         ld_context_clear_error(ctx);
         ld_uuid_v4(id);
-        doc = table_error(id, keys, message);
+        doc = table_error(id, keys, message, &error);
     } else if (json_object_size(item) == 0) {
-        doc = table_error(doc_id, keys, "empty record");
+        doc = table_error(doc_id, keys, "empty record", &error);
     } else {
-        doc = ld_document_new(doc_id, "DOCUMENT", doc_id, json_object(), json_incref(item));
+        doc = ld_document_create(&LD_DOCUMENT_OPTIONS(.document_id = doc_id,
+                                                      .record_type = "DOCUMENT",
+                                                      .partition_key = doc_id,
+                                                      .metadata = json_object(),
+                                                      .key_values = json_incref(item)),
+                                 &error);
         status = LD_PARSE_SUCCESS;
     }
     free(doc_id);
     if (doc == NULL)
-        return ld_context_fail(ctx, "MemoryError", "out of memory");
+        return ld_example_document_failed(ctx, &error);
     ld_parse_document_result_set(result, status, doc);
     return LD_OK;
 }

@@ -92,3 +92,9 @@ char *ld_example_join_keys(ld_context *ctx, const json_t *keys)
     id[used] = '\0';
     return id;
 }
+
+int ld_example_document_failed(ld_context *ctx, const ld_error *error)
+{
+    return ld_context_fail(ctx, error->code == LD_ERR_NOMEM ? "MemoryError" : "DocumentError",
+                           "%s", error->message);
+}

@@ -36,6 +36,13 @@ extern const ld_spark_reducer_interface ld_example_spark_reducer_on_demand;
  */
 int ld_examples_register(ld_registry *registry);
 
+/**
+ * Fail the call because ld_document_create() refused to build a document: @p error
+ * says which member was wrong ("DocumentError"), or that memory ran out ("MemoryError").
+ * @return the handler's status, as ld_context_fail().
+ */
+int ld_example_document_failed(ld_context *ctx, const ld_error *error);
+
 /* Helpers the examples share (example_util.c). */
 
 /**

@@ -15,12 +15,18 @@ static int kinesis_error(ld_context *ctx, const char *partition_key,
 {
     char id[LD_UUID_STRING_LENGTH + 1];
     ld_uuid_v4(id);
-    ld_document *doc = ld_error_doc_new(
-        id, "KINESIS_ERROR", partition_key, json_object(), json_object(),
-        json_pack("{s:s}", "sequenceNumber", sequence_number),
-        json_pack("{s:s}", "sequenceNumber", sequence_number), message);
+    ld_error error;
+    ld_document *doc = ld_document_create(
+        &LD_DOCUMENT_OPTIONS(
+            .type = LD_DOC_ERROR, .document_id = id, .record_type = "KINESIS_ERROR",
+            .partition_key = partition_key, .metadata = json_object(),
+            .key_values = json_object(),
+            .start_offset_map = ld_offset_map_new_string("sequenceNumber", sequence_number),
+            .end_offset_map = ld_offset_map_new_string("sequenceNumber", sequence_number),
+            .message = message),
+        &error);
     if (doc == NULL)
-        return ld_context_fail(ctx, "MemoryError", "out of memory");
+        return ld_example_document_failed(ctx, &error);
     ld_parse_document_result_set(result, LD_PARSE_ERROR, doc);
     return LD_OK;
 }
@@ -50,10 +56,13 @@ static int parse_message(ld_context *ctx, void *payload, const char *stream_arn,
         json_decref(object);
         return kinesis_error(ctx, partition_key, sequence_number, message, result);
     }
-    ld_document *doc = ld_document_new(document_id, "DOCUMENT", partition_key, json_object(),
-                                       object);
+    ld_document *doc = ld_document_create(
+        &LD_DOCUMENT_OPTIONS(.document_id = document_id, .record_type = "DOCUMENT",
+                             .partition_key = partition_key, .metadata = json_object(),
+                             .key_values = object),
+        &error);
     if (doc == NULL)
-        return ld_context_fail(ctx, "MemoryError", "out of memory");
+        return ld_example_document_failed(ctx, &error);
     ld_parse_document_result_set(result, LD_PARSE_SUCCESS, doc);
     return LD_OK;
 }

@@ -37,10 +37,16 @@ static int construct(ld_context *ctx, void *payload, json_t *document, json_t *v
         return ld_context_fail(ctx, "MemoryError", "out of memory");
     json_object_del(values, "docText");
     json_object_set_new(values, "vectors", json_pack("{s:O}", "docText", vectors));
-    *result = ld_document_new(json_string_value(json_object_get(document, "docId")), "Vectors",
-                              json_string_value(json_object_get(document, "partitionKey")),
-                              json_is_object(metadata) ? json_incref(metadata) : NULL, values);
-    return *result ? LD_OK : ld_context_fail(ctx, "MemoryError", "out of memory");
+    ld_error error;
+    *result = ld_document_create(
+        &LD_DOCUMENT_OPTIONS(
+            .document_id = json_string_value(json_object_get(document, "docId")),
+            .record_type = "Vectors",
+            .partition_key = json_string_value(json_object_get(document, "partitionKey")),
+            .metadata = json_is_object(metadata) ? json_incref(metadata) : NULL,
+            .key_values = values),
+        &error);
+    return *result ? LD_OK : ld_example_document_failed(ctx, &error);
 }
 
 const ld_sagemaker_vectors_interface ld_example_sagemaker_vectors = {

@@ -7,16 +7,21 @@
 
 #include "examples.h"
 
-/* ERROR result: ErrorDoc(uuid, "SQS_ERROR", messageId, {}, {}, null, null, message). */
+/* ERROR result: an ErrorDoc with a new UUID, no offset maps, and the message. */
 static int sqs_error(ld_context *ctx, const char *message_id, const char *message,
                      ld_parse_document_result *result)
 {
     char id[LD_UUID_STRING_LENGTH + 1];
     ld_uuid_v4(id);
-    ld_document *doc = ld_error_doc_new(id, "SQS_ERROR", message_id, json_object(),
-                                        json_object(), NULL, NULL, message);
+    ld_error error;
+    ld_document *doc = ld_document_create(
+        &LD_DOCUMENT_OPTIONS(.type = LD_DOC_ERROR, .document_id = id,
+                             .record_type = "SQS_ERROR", .partition_key = message_id,
+                             .metadata = json_object(), .key_values = json_object(),
+                             .message = message),
+        &error);
     if (doc == NULL)
-        return ld_context_fail(ctx, "MemoryError", "out of memory");
+        return ld_example_document_failed(ctx, &error);
     ld_parse_document_result_set(result, LD_PARSE_ERROR, doc);
     return LD_OK;
 }
@@ -42,13 +47,18 @@ static int parse_message(ld_context *ctx, void *payload, const char *message_id,
         json_decref(body);
         return sqs_error(ctx, message_id, message, result);
     }
-    ld_document *doc = ld_document_new(json_string_value(json_object_get(body, "documentId")),
-                                       "DOCUMENT",
-                                       json_string_value(json_object_get(body, "partitionKey")),
-                                       json_object(), body);
+    ld_document *doc = ld_document_create(
+        &LD_DOCUMENT_OPTIONS(
+            .document_id = json_string_value(json_object_get(body, "documentId")),
+            .record_type = "DOCUMENT",
+            .partition_key = json_string_value(json_object_get(body, "partitionKey")),
+            .metadata = json_object(), .key_values = body),
+        &error);
+    if (doc == NULL)
+        return ld_example_document_failed(ctx, &error);
     char next[LD_UUID_STRING_LENGTH + 1];
     ld_uuid_v4(next);
-    if (doc == NULL || ld_parse_document_result_set_next_record_type(result, next) != LD_OK) {
+    if (ld_parse_document_result_set_next_record_type(result, next) != LD_OK) {
         ld_document_free(doc);
         return ld_context_fail(ctx, "MemoryError", "out of memory");
     }

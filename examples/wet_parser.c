@@ -174,10 +174,14 @@ static int parse_document(ld_context *ctx, void *payload, const char *s3_file_ty
         if (value != NULL)
             json_object_set(values, kept_headers[i].name, value);
     }
-    ld_document *doc = ld_document_new(url, "Content", url, json_object(), values);
+    ld_error error;
+    ld_document *doc = ld_document_create(
+        &LD_DOCUMENT_OPTIONS(.document_id = url, .record_type = "Content", .partition_key = url,
+                             .metadata = json_object(), .key_values = values),
+        &error);
     json_decref(headers);
     if (doc == NULL)
-        return ld_context_fail(ctx, "MemoryError", "out of memory building the document");
+        return ld_example_document_failed(ctx, &error);
     ld_parse_document_result_set(result, LD_PARSE_SUCCESS, doc);
     return LD_OK;
 }

@@ -53,31 +53,101 @@ static int replace_string(char **slot, const char *value)
     return 0;
 }
 
-static ld_document *document_create(ld_document_type type, const char *id,
-                                    const char *record_type, const char *partition_key,
-                                    json_t *metadata, json_t *key_values,
-                                    json_t *start_map, json_t *end_map,
-                                    const char *message)
+static const char *json_type_name(const json_t *value)
+{
+    switch (json_typeof(value)) {
+    case JSON_OBJECT: return "an object";
+    case JSON_ARRAY: return "an array";
+    case JSON_STRING: return "a string";
+    case JSON_INTEGER: return "an integer";
+    case JSON_REAL: return "a real";
+    case JSON_TRUE:
+    case JSON_FALSE: return "a boolean";
+    default: return "null";
+    }
+}
+
+/* Name the first JSON member that is neither an object nor NULL. Returns 0 or -1. */
+static int check_objects(const ld_document_options *o, ld_error *error)
+{
+    const struct {
+        const char *name;
+        const json_t *value;
+    } members[] = {{"metadata", o->metadata},
+                   {"key_values", o->key_values},
+                   {"start_offset_map", o->start_offset_map},
+                   {"end_offset_map", o->end_offset_map}};
+    for (size_t i = 0; i < sizeof members / sizeof members[0]; i++)
+        if (!is_object_or_null(members[i].value))
+            return ld_error_set(error, LD_ERR_INVALID,
+                                "document: %s must be a JSON object or NULL, got %s",
+                                members[i].name, json_type_name(members[i].value)),
+                   -1;
+    return 0;
+}
+
+/* Why @p o cannot make a document (filled into @p error), or 0 when it can. Documents
+ * read from the wire (ld_document_from_json) and their copies may have a null map: the
+ * protocol allows one, only a handler must not produce one by accident. */
+static int check_options(const ld_document_options *o, int from_wire, ld_error *error)
+{
+    if ((unsigned)o->type > LD_DOC_SKIP)
+        return ld_error_set(error, LD_ERR_INVALID,
+                            "document: type %d is not LD_DOC_DOCUMENT, LD_DOC_ERROR or "
+                            "LD_DOC_SKIP",
+                            (int)o->type),
+               -1;
+    if (check_objects(o, error) != 0)
+        return -1;
+    if (o->type != LD_DOC_DOCUMENT)
+        return 0;
+    if (o->key_values == NULL && !from_wire)
+        return ld_error_set(error, LD_ERR_INVALID,
+                            "document: key_values is NULL: a Document needs a key-values map "
+                            "(json_pack() and json_string() return NULL for invalid UTF-8; "
+                            "make strings with ld_json_string_lossy() or "
+                            "ld_json_string_checked())"),
+               -1;
+    if (o->start_offset_map != NULL || o->end_offset_map != NULL || o->message != NULL)
+        return ld_error_set(error, LD_ERR_INVALID,
+                            "document: a Document has no %s (only an ErrorDoc or a SkipDoc)",
+                            o->message != NULL ? "message" : "offset maps"),
+               -1;
+    return 0;
+}
+
+static void release_options(const ld_document_options *o)
+{
+    json_decref(o->metadata);
+    json_decref(o->key_values);
+    json_decref(o->start_offset_map);
+    json_decref(o->end_offset_map);
+}
+
+static ld_document *document_create(const ld_document_options *o, int from_wire,
+                                    ld_error *error)
 {
     ld_document *doc = NULL;
     /* Stolen references are released on every failure path (jansson's _new rule). */
-    if (!is_object_or_null(metadata) || !is_object_or_null(key_values) ||
-        !is_object_or_null(start_map) || !is_object_or_null(end_map))
+    if (check_options(o, from_wire, error) != 0)
         goto fail;
     doc = calloc(1, sizeof *doc);
     if (doc == NULL)
-        goto fail;
-    doc->type = type;
-    if (replace_string(&doc->id, id) || replace_string(&doc->record_type, record_type) ||
-        replace_string(&doc->partition_key, partition_key) ||
-        replace_string(&doc->message, message))
-        goto fail;
-    doc->metadata = metadata;
-    doc->key_values = key_values;
-    doc->start_map = start_map;
-    doc->end_map = end_map;
+        goto nomem;
+    doc->type = o->type;
+    if (replace_string(&doc->id, o->document_id) ||
+        replace_string(&doc->record_type, o->record_type) ||
+        replace_string(&doc->partition_key, o->partition_key) ||
+        replace_string(&doc->message, o->message))
+        goto nomem;
+    doc->metadata = o->metadata;
+    doc->key_values = o->key_values;
+    doc->start_map = o->start_offset_map;
+    doc->end_map = o->end_offset_map;
     return doc;
 
+nomem:
+    ld_error_set(error, LD_ERR_NOMEM, "document: out of memory");
 fail:
     if (doc != NULL) {
         free(doc->id);
@@ -86,19 +156,52 @@ fail:
         free(doc->message);
         free(doc);
     }
-    json_decref(metadata);
-    json_decref(key_values);
-    json_decref(start_map);
-    json_decref(end_map);
+    release_options(o);
     return NULL;
+}
+
+LD_EXTERN ld_document *ld_document_create(const ld_document_options *options,
+                                          ld_error *error)
+{
+    if (options == NULL) {
+        ld_error_set(error, LD_ERR_INVALID, "document: options is NULL");
+        return NULL;
+    }
+    if (options->version != LD_DOCUMENT_OPTIONS_VERSION) {
+        /* Members of an unknown layout cannot be read, so nothing is released. */
+        ld_error_set(error, LD_ERR_INVALID,
+                     "document: options.version is %u, this library knows %d (start from "
+                     "LD_DOCUMENT_OPTIONS_INIT)",
+                     options->version, LD_DOCUMENT_OPTIONS_VERSION);
+        return NULL;
+    }
+    return document_create(options, 0, error);
+}
+
+LD_EXTERN json_t *ld_offset_map_new(const char *locator, int64_t offset)
+{
+    if (locator == NULL)
+        return NULL;
+    return json_pack("{s:I}", locator, (json_int_t)offset);
+}
+
+LD_EXTERN json_t *ld_offset_map_new_string(const char *locator, const char *value)
+{
+    if (locator == NULL)
+        return NULL;
+    return json_pack("{s:s?}", locator, value);
 }
 
 LD_EXTERN ld_document *ld_document_new(const char *document_id, const char *record_type,
                                        const char *partition_key, json_t *metadata,
                                        json_t *key_values)
 {
-    return document_create(LD_DOC_DOCUMENT, document_id, record_type, partition_key,
-                           metadata, key_values, NULL, NULL, NULL);
+    /* No error out-parameter here: ld_document_create() is the form that says why. */
+    return document_create(
+        &LD_DOCUMENT_OPTIONS(.document_id = document_id, .record_type = record_type,
+                             .partition_key = partition_key, .metadata = metadata,
+                             .key_values = key_values),
+        0, NULL);
 }
 
 LD_EXTERN ld_document *ld_error_doc_new(const char *document_id, const char *record_type,
@@ -106,8 +209,13 @@ LD_EXTERN ld_document *ld_error_doc_new(const char *document_id, const char *rec
                                         json_t *key_values, json_t *start_offset_map,
                                         json_t *end_offset_map, const char *error_message)
 {
-    return document_create(LD_DOC_ERROR, document_id, record_type, partition_key, metadata,
-                           key_values, start_offset_map, end_offset_map, error_message);
+    return document_create(
+        &LD_DOCUMENT_OPTIONS(.type = LD_DOC_ERROR, .document_id = document_id,
+                             .record_type = record_type, .partition_key = partition_key,
+                             .metadata = metadata, .key_values = key_values,
+                             .start_offset_map = start_offset_map,
+                             .end_offset_map = end_offset_map, .message = error_message),
+        0, NULL);
 }
 
 LD_EXTERN ld_document *ld_skip_doc_new(const char *document_id, const char *record_type,
@@ -115,8 +223,13 @@ LD_EXTERN ld_document *ld_skip_doc_new(const char *document_id, const char *reco
                                        json_t *key_values, json_t *start_offset_map,
                                        json_t *end_offset_map, const char *skip_message)
 {
-    return document_create(LD_DOC_SKIP, document_id, record_type, partition_key, metadata,
-                           key_values, start_offset_map, end_offset_map, skip_message);
+    return document_create(
+        &LD_DOCUMENT_OPTIONS(.type = LD_DOC_SKIP, .document_id = document_id,
+                             .record_type = record_type, .partition_key = partition_key,
+                             .metadata = metadata, .key_values = key_values,
+                             .start_offset_map = start_offset_map,
+                             .end_offset_map = end_offset_map, .message = skip_message),
+        0, NULL);
 }
 
 static void release_serializer(ld_document *doc)
@@ -197,6 +310,8 @@ LD_EXTERN int ld_document_set_metadata(ld_document *d, json_t *metadata)
 
 LD_EXTERN int ld_document_set_key_values(ld_document *d, json_t *key_values)
 {
+    if (key_values == NULL && d->type == LD_DOC_DOCUMENT)
+        return LD_ERR_INVALID; /* a Document always has a map */
     return replace_object(&d->key_values, key_values);
 }
 
@@ -356,8 +471,12 @@ LD_EXTERN ld_document *ld_document_from_json(const json_t *json, ld_error *error
         json_decref(end_map);
         return NULL;
     }
-    ld_document *doc = document_create(type, id, record_type, partition_key, metadata,
-                                       key_values, start_map, end_map, message);
+    ld_document *doc = document_create(
+        &LD_DOCUMENT_OPTIONS(.type = type, .document_id = id, .record_type = record_type,
+                             .partition_key = partition_key, .metadata = metadata,
+                             .key_values = key_values, .start_offset_map = start_map,
+                             .end_offset_map = end_map, .message = message),
+        1, NULL);
     if (doc == NULL)
         ld_error_set(error, LD_ERR_NOMEM, "document: out of memory");
     return doc;
@@ -389,8 +508,13 @@ LD_EXTERN ld_document *ld_document_copy(const ld_document *d)
         json_decref(end_map);
         return NULL;
     }
-    ld_document *copy = document_create(d->type, d->id, d->record_type, d->partition_key,
-                                        metadata, key_values, start_map, end_map, d->message);
+    ld_document *copy = document_create(
+        &LD_DOCUMENT_OPTIONS(.type = d->type, .document_id = d->id,
+                             .record_type = d->record_type, .partition_key = d->partition_key,
+                             .metadata = metadata, .key_values = key_values,
+                             .start_offset_map = start_map, .end_offset_map = end_map,
+                             .message = d->message),
+        1, NULL);
     if (copy != NULL) {
         /* The payload is shared, so only the original frees it. */
         copy->serializer = d->serializer;

@@ -6,6 +6,7 @@
  *
  * SPDX-License-Identifier: MIT
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -114,9 +115,41 @@ static int handler_failed(ld_context *ctx, int rc, const ldrt_request *request,
                      rc, ld_status_name(rc));
 }
 
+/* errorMessage is the reference's "Not Yet Implemented" (the conformance vectors pin
+ * it); stackTrace, which the reference fills with its traceback, says which method. */
 static int not_implemented(ldrt_failure *failure, const ldrt_request *request)
 {
-    return ldrt_fail(failure, LDRT_ERR_NOT_IMPLEMENTED, request->function_name, "%s",
+    const char *name = ld_interface_to_string(request->interface_id);
+    char where[sizeof failure->stack];
+    snprintf(where, sizeof where, "%s.%s: the registered %s leaves this method NULL", name,
+             request->function_name, name);
+    return ldrt_fail(failure, LDRT_ERR_NOT_IMPLEMENTED, where, "%s",
+                     LDRT_NOT_IMPLEMENTED_MESSAGE);
+}
+
+/* A request for an interface the handler never registered: the usual cause is a wrong
+ * handler library or a registration function that set another interface, so say which
+ * interfaces it did register (in stackTrace, which `letsdata-runtime invoke` prints). */
+static int not_registered(const ld_registry *registry, ldrt_failure *failure,
+                          const ldrt_request *request)
+{
+    char registered[256] = "";
+    size_t used = 0;
+    for (int i = 0; i < LD_INTERFACE_COUNT; i++) {
+        if (!ld_registry_has(registry, (ld_interface)i))
+            continue;
+        int n = snprintf(registered + used, sizeof registered - used, "%s%s",
+                         used ? ", " : "", ld_interface_to_string((ld_interface)i));
+        if (n < 0 || (size_t)n >= sizeof registered - used)
+            break;
+        used += (size_t)n;
+    }
+    char where[sizeof failure->stack];
+    snprintf(where, sizeof where, "%s.%s: the handler registered no %s; it registered %s%s",
+             ld_interface_to_string(request->interface_id), request->function_name,
+             ld_interface_to_string(request->interface_id), used ? "only " : "no interface",
+             registered);
+    return ldrt_fail(failure, LDRT_ERR_NOT_IMPLEMENTED, where, "%s",
                      LDRT_NOT_IMPLEMENTED_MESSAGE);
 }
 
@@ -379,6 +412,8 @@ static int call_spark(const ld_registry *registry, ld_context *ctx,
 int ldrt_dispatch(const ld_registry *registry, const ldrt_request *request,
                   const ld_invoke_options *options, ldrt_buf *out, ldrt_failure *failure)
 {
+    if (!ld_registry_has(registry, request->interface_id))
+        return not_registered(registry, failure, request);
     ld_context *ctx = ld_context_new(request->request_id, request->tenant_id,
                                      request->user_id, request->dataset_name,
                                      request->dataset_id);

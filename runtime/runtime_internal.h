@@ -52,7 +52,7 @@ typedef struct ldrt_failure {
     const char *type;     /**< errorType: static string, or points into type_buf */
     char type_buf[64];
     char message[1024];   /**< errorMessage */
-    char stack[128];      /**< stackTrace: a short call path (copied) */
+    char stack[512];      /**< stackTrace: a short call path (copied) */
 } ldrt_failure;
 
 /** Fill @p failure; @return -1 so that `return ldrt_fail(...)` works. */

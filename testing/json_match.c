@@ -42,13 +42,22 @@ static void path_pop(path *p, size_t saved)
     p->text[saved] = '\0';
 }
 
+/* Cut @p text to at most @p max bytes (on a UTF-8 character boundary) plus "...". */
+static void shorten(char *text, size_t max)
+{
+    if (text == NULL || strlen(text) <= max)
+        return;
+    size_t cut = max - 3;
+    while (cut > 0 && ((unsigned char)text[cut] & 0xC0) == 0x80)
+        cut--;
+    memcpy(text + cut, "...", 4);
+}
+
 /* A short rendering of a value for messages (a new string). */
 static char *render(const json_t *value)
 {
     char *text = ld_json_dumps(value, JSON_COMPACT | JSON_SORT_KEYS);
-    if (text != NULL && strlen(text) > 80) {
-        memcpy(text + 77, "...", 4);
-    }
+    shorten(text, 200);
     return text;
 }
 
@@ -104,8 +113,12 @@ static int match(const json_t *expected, const json_t *actual, path *p, char **d
         json_object_foreach((json_t *)expected, key, value) {
             json_t *other = json_object_get(actual, key);
             size_t saved = path_push_key(p, key);
-            if (other == NULL)
-                return mismatch(difference, p, "missing");
+            if (other == NULL) {
+                char *e = render(value);
+                mismatch(difference, p, "missing (expected %s)", e ? e : "?");
+                free(e);
+                return 0;
+            }
             if (!match(value, other, p, difference))
                 return 0;
             path_pop(p, saved);
@@ -113,7 +126,10 @@ static int match(const json_t *expected, const json_t *actual, path *p, char **d
         json_object_foreach((json_t *)actual, key, value) {
             if (json_object_get(expected, key) == NULL) {
                 path_push_key(p, key);
-                return mismatch(difference, p, "unexpected member");
+                char *a = render(value);
+                mismatch(difference, p, "unexpected member (got %s)", a ? a : "?");
+                free(a);
+                return 0;
             }
         }
         return 1;
@@ -150,4 +166,26 @@ int ld_testing_json_match(const json_t *expected, const json_t *actual, char **d
         return mismatch(difference, &p, "%s is NULL", expected == NULL ? "expected" : "actual");
     }
     return match(expected, actual, &p, difference);
+}
+
+/* The whole actual value is printed up to this many bytes: enough for an envelope with a
+ * document, not a screenful of vector. */
+#define REPORT_ACTUAL_MAX 4096
+
+int ld_testing_json_match_report(const char *expected_json, const json_t *actual,
+                                 char **report)
+{
+    char *difference = NULL;
+    *report = NULL;
+    if (ld_testing_json_match_text(expected_json, actual, &difference))
+        return 1;
+    char *actual_text = actual != NULL ? ld_json_dumps(actual, JSON_INDENT(2) | JSON_SORT_KEYS)
+                                       : NULL;
+    shorten(actual_text, REPORT_ACTUAL_MAX);
+    if (asprintf(report, "JSON mismatch at %s\nactual value:\n%s", difference ? difference : "$: ?",
+                 actual_text ? actual_text : "NULL") < 0)
+        *report = NULL;
+    free(actual_text);
+    free(difference);
+    return 0;
 }

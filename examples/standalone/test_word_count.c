@@ -39,6 +39,32 @@ static void test_counts_words(void **state)
     ld_context_free(ctx);
 }
 
+/* Kinesis data are bytes: invalid UTF-8 becomes U+FFFD, as in Python, and the record
+ * still makes a Document. */
+static void test_invalid_utf8_is_replaced(void **state)
+{
+    (void)state;
+    ld_context *ctx = ld_testing_context();
+    ld_parse_document_result result = LD_PARSE_DOCUMENT_RESULT_INIT;
+    const char *text = "caf\xE9 au lait"; /* Latin-1 */
+    assert_int_equal(word_count_reader.parse_message(ctx, NULL, "arn", "shard-1", "pk", "43", 0,
+                                                     text, strlen(text), &result),
+                     LD_OK);
+    char *difference = NULL;
+    if (!ld_testing_result_matches(&result,
+                                   "{\"status\":\"SUCCESS\",\"nextRecordType\":null,"
+                                   "\"document\":{\"documentType\":\"Document\","
+                                   "\"documentId\":\"43\",\"recordType\":\"WORDS\","
+                                   "\"partitionKey\":\"pk\",\"documentMetadata\":{},"
+                                   "\"documentKeyValuesMap\":{\"text\":\"caf\\ufffd au lait\","
+                                   "\"words\":3}}}",
+                                   &difference))
+        fail_msg("%s", difference);
+    ld_free(difference);
+    ld_parse_document_result_clear(&result);
+    ld_context_free(ctx);
+}
+
 static void test_empty_record_is_an_error_doc(void **state)
 {
     (void)state;
@@ -60,7 +86,7 @@ static void test_empty_record_is_an_error_doc(void **state)
                          "{\"sequenceNumber\":\"7\"},\"errorMessage\":\"empty record\"}}}}",
                          envelope);
     json_decref(envelope);
-    free(request);
+    ld_free(request);
     json_decref(data);
     ld_registry_free(registry);
 }
@@ -70,6 +96,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_counts_words),
         cmocka_unit_test(test_empty_record_is_an_error_doc),
+        cmocka_unit_test(test_invalid_utf8_is_replaced),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -36,22 +36,33 @@ static int parse_message(ld_context *ctx, void *payload, const char *stream_arn,
     (void)shard_id;
     (void)approximate_arrival_timestamp;
     ld_document *doc;
+    ld_error error;
     if (data_length == 0) {
-        doc = ld_error_doc_new(sequence_number, "WORDS_ERROR", partition_key, NULL, NULL,
-                               json_pack("{s:s}", "sequenceNumber", sequence_number),
-                               json_pack("{s:s}", "sequenceNumber", sequence_number),
-                               "empty record");
+        doc = ld_document_create(
+            &LD_DOCUMENT_OPTIONS(
+                .type = LD_DOC_ERROR, .document_id = sequence_number,
+                .record_type = "WORDS_ERROR", .partition_key = partition_key,
+                .start_offset_map = ld_offset_map_new_string("sequenceNumber", sequence_number),
+                .end_offset_map = ld_offset_map_new_string("sequenceNumber", sequence_number),
+                .message = "empty record"),
+            &error);
         if (doc == NULL)
-            return ld_context_fail(ctx, "MemoryError", "out of memory");
+            return ld_context_fail(ctx, "DocumentError", "%s", error.message);
         ld_parse_document_result_set(result, LD_PARSE_ERROR, doc);
         return LD_OK;
     }
     LD_DEBUG(ctx, "record %s: %zu bytes", sequence_number, data_length);
-    doc = ld_document_new(sequence_number, "WORDS", partition_key, json_object(),
-                          json_pack("{s:s%, s:I}", "text", data, data_length, "words",
-                                    count_words(data, data_length)));
+    /* Records are bytes: invalid UTF-8 becomes U+FFFD (as Python's errors="replace")
+     * instead of failing the whole record. */
+    doc = ld_document_create(
+        &LD_DOCUMENT_OPTIONS(.document_id = sequence_number, .record_type = "WORDS",
+                             .partition_key = partition_key, .metadata = json_object(),
+                             .key_values = json_pack("{s:o, s:I}", "text",
+                                                     ld_json_string_lossy(data, data_length),
+                                                     "words", count_words(data, data_length))),
+        &error);
     if (doc == NULL)
-        return ld_context_fail(ctx, "MemoryError", "out of memory (or the text is not UTF-8)");
+        return ld_context_fail(ctx, "DocumentError", "%s", error.message);
     ld_parse_document_result_set(result, LD_PARSE_SUCCESS, doc);
     return LD_OK;
 }

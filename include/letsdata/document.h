@@ -30,15 +30,22 @@
  *  "documentMetadata": object|null, "documentKeyValuesMap": object|null}
  * @endcode
  *
+ * Build documents with ld_document_create() and an ::ld_document_options whose members
+ * are named (the positional ld_document_new(), ld_error_doc_new() and ld_skip_doc_new()
+ * remain for existing code). A Document must have a key-values map: a NULL map, which
+ * is what a failed json_pack() leaves, is an error, never an empty document.
+ *
  * Ownership: strings passed in are copied. JSON values passed to constructors and
  * setters are *stolen* (as with json_object_set_new(); released even when the call
- * fails), so `ld_document_new(..., json_object(), json_pack(...))` does not leak.
+ * fails), so `.key_values = json_pack(...)` does not leak.
  * Getters return *borrowed* pointers valid until the document is freed or the member
  * is replaced.
  *
  * Thread safety: a document may be read from several threads at once; writes need
  * external locking.
  */
+
+#include <stdint.h>
 
 #include <jansson.h>
 
@@ -69,16 +76,103 @@ typedef struct ld_document ld_document;
 typedef json_t *(*ld_document_serializer_fn)(const ld_document *document,
                                              void *payload);
 
+/** The version of ::ld_document_options this header describes. */
+#define LD_DOCUMENT_OPTIONS_VERSION 1
+
 /**
- * Create a Document.
+ * What ld_document_create() builds. Start from #LD_DOCUMENT_OPTIONS_INIT (or the
+ * LD_DOCUMENT_OPTIONS() compound literal) and set the members you need by name, so
+ * that arguments cannot be swapped; members you leave out are NULL.
+ *
+ * Ownership: strings are copied; JSON values are *stolen* by ld_document_create(),
+ * also when it fails, so `.key_values = json_pack(...)` never leaks.
+ */
+typedef struct ld_document_options {
+    /** #LD_DOCUMENT_OPTIONS_VERSION; set by the _INIT macro. New members are only ever
+     *  appended, and the library reads only those that @c version says are present. */
+    unsigned int version;
+    /** LD_DOC_DOCUMENT (the default), LD_DOC_ERROR or LD_DOC_SKIP. */
+    ld_document_type type;
+    const char *document_id;   /**< documentId; copied; may be NULL (JSON null). */
+    const char *record_type;   /**< recordType; copied; may be NULL. */
+    const char *partition_key; /**< partitionKey; copied; may be NULL. */
+    json_t *metadata;          /**< documentMetadata; stolen; a JSON object or NULL. */
+    /** documentKeyValuesMap; stolen; a JSON object. Required for a Document (a NULL
+     *  here is usually a json_pack() that failed, e.g. on invalid UTF-8); may be NULL for
+     *  an ErrorDoc or SkipDoc. */
+    json_t *key_values;
+    /** errorStartoffsetMap (ErrorDoc, SkipDoc); stolen; an object or NULL. See
+     *  ld_offset_map_new(). Must be NULL for a Document. */
+    json_t *start_offset_map;
+    /** errorEndoffsetMap (ErrorDoc, SkipDoc); as @c start_offset_map. */
+    json_t *end_offset_map;
+    /** errorMessage (ErrorDoc) or skipMessage (SkipDoc); copied; may be NULL. Must be
+     *  NULL for a Document. */
+    const char *message;
+} ld_document_options;
+
+/** Initialiser for an ::ld_document_options: `ld_document_options o = LD_DOCUMENT_OPTIONS_INIT;` */
+#define LD_DOCUMENT_OPTIONS_INIT { .version = LD_DOCUMENT_OPTIONS_VERSION }
+
+/**
+ * An ::ld_document_options compound literal (C only) with the given designated
+ * initialisers, for a document built in one expression:
+ * @code
+ * ld_error error;
+ * ld_document *doc = ld_document_create(&LD_DOCUMENT_OPTIONS(
+ *     .type = LD_DOC_ERROR, .document_id = id, .record_type = "RECORD_ERROR",
+ *     .start_offset_map = ld_offset_map_new(file_type, start),
+ *     .end_offset_map = ld_offset_map_new(file_type, end),
+ *     .message = "no closing tag"), &error);
+ * @endcode
+ */
+#define LD_DOCUMENT_OPTIONS(...)                                               \
+    ((ld_document_options){.version = LD_DOCUMENT_OPTIONS_VERSION, __VA_ARGS__})
+
+/**
+ * Create a Document, ErrorDoc or SkipDoc from @p options. This is the constructor to
+ * use; ld_document_new(), ld_error_doc_new() and ld_skip_doc_new() remain for existing
+ * code.
+ *
+ * @param options borrowed; its JSON members are stolen (released even on failure).
+ * @param error   optional; on failure names the member that was wrong, e.g.
+ *                "document: key_values is NULL: a Document needs a key-values map ...".
+ * @return a new document (free with ld_document_free()), or NULL: LD_ERR_INVALID when
+ *         @p options is NULL or has an unknown version, a Document has no key-values
+ *         map or has offset maps or a message, a JSON member is not an object, or the
+ *         type is not an ::ld_document_type; LD_ERR_NOMEM when allocation fails.
+ */
+LD_EXTERN ld_document *ld_document_create(const ld_document_options *options,
+                                          ld_error *error);
+
+/**
+ * The usual offset map of an ErrorDoc or SkipDoc: `{"<locator>": offset}`, where the
+ * locator is the file type (SingleFileParser) or another name for where the record was.
+ *
+ * @param locator copied; must not be NULL.
+ * @return a new JSON object (stolen by ld_document_create() or json_decref()), or NULL
+ *         when @p locator is NULL or not UTF-8, or allocation fails.
+ */
+LD_EXTERN json_t *ld_offset_map_new(const char *locator, int64_t offset);
+
+/**
+ * As ld_offset_map_new(), for a position that is text: `{"sequenceNumber": "4962..."}`.
+ * @param value copied; must be UTF-8 (NULL makes a JSON null).
+ */
+LD_EXTERN json_t *ld_offset_map_new_string(const char *locator, const char *value);
+
+/**
+ * Create a Document (positional form of ld_document_create(); prefer that).
  *
  * @param document_id   copied; may be NULL (JSON null).
  * @param record_type   copied; may be NULL.
  * @param partition_key copied; may be NULL.
  * @param metadata      stolen; a JSON object or NULL.
- * @param key_values    stolen; a JSON object or NULL.
+ * @param key_values    stolen; a JSON object, required: a NULL map (typically a
+ *                      json_pack() that failed on invalid UTF-8) is refused instead of
+ *                      making an empty document; ld_document_create() says why.
  * @return a new document (free with ld_document_free()), or NULL when allocation
- *         fails or a JSON argument is not an object.
+ *         fails, @p key_values is NULL or a JSON argument is not an object.
  */
 LD_EXTERN ld_document *ld_document_new(const char *document_id,
                                        const char *record_type,
@@ -86,12 +180,15 @@ LD_EXTERN ld_document *ld_document_new(const char *document_id,
                                        json_t *key_values);
 
 /**
- * Create an ErrorDoc. Arguments as ld_document_new(), plus:
+ * Create an ErrorDoc (positional form of ld_document_create() with
+ * `.type = LD_DOC_ERROR`; prefer that). Arguments as ld_document_new(), except that
+ * @p key_values may be NULL, plus:
  *
  * @param start_offset_map stolen; a JSON object or NULL.
  * @param end_offset_map   stolen; a JSON object or NULL.
  * @param error_message    copied; may be NULL.
- * @return a new document, or NULL (see ld_document_new()).
+ * @return a new document, or NULL (allocation failure or a JSON argument that is not an
+ *         object).
  */
 LD_EXTERN ld_document *ld_error_doc_new(const char *document_id, const char *record_type,
                                         const char *partition_key, json_t *metadata,
@@ -100,9 +197,11 @@ LD_EXTERN ld_document *ld_error_doc_new(const char *document_id, const char *rec
                                         const char *error_message);
 
 /**
- * Create a SkipDoc. Arguments as ld_error_doc_new(), with @p skip_message.
+ * Create a SkipDoc (positional form of ld_document_create() with
+ * `.type = LD_DOC_SKIP`; prefer that). Arguments as ld_error_doc_new(), with
+ * @p skip_message.
  *
- * @return a new document, or NULL (see ld_document_new()).
+ * @return a new document, or NULL (see ld_error_doc_new()).
  */
 LD_EXTERN ld_document *ld_skip_doc_new(const char *document_id, const char *record_type,
                                        const char *partition_key, json_t *metadata,
@@ -153,7 +252,8 @@ LD_EXTERN int ld_document_set_message(ld_document *document, const char *value);
  * @return LD_OK, or LD_ERR_INVALID if it is not an object (it is still released).
  */
 LD_EXTERN int ld_document_set_metadata(ld_document *document, json_t *metadata);
-/** As ld_document_set_metadata(), for documentKeyValuesMap. */
+/** As ld_document_set_metadata(), for documentKeyValuesMap; NULL is refused for a
+ *  Document (LD_ERR_INVALID), which always has a map. */
 LD_EXTERN int ld_document_set_key_values(ld_document *document, json_t *key_values);
 /**
  * Replace the offset maps (stolen, objects or NULL).

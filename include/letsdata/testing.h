@@ -57,6 +57,23 @@ int ld_testing_json_match_text(const char *expected_json, const json_t *actual,
                                char **difference);
 
 /**
+ * What #LD_ASSERT_JSON_MATCH prints when @p actual does not match @p expected_json: the
+ * first differing path with the expected and actual values there, then the whole actual
+ * value (indented, keys sorted, cut after 4 KiB):
+ * @code
+ * JSON mismatch at $.body.data.document.documentId: expected "a", got "b"
+ * actual value:
+ * {
+ *   "StatusCode": 200,
+ *   ...
+ * @endcode
+ * @param[out] report set to a new string (free with ld_free()) on mismatch, NULL on match.
+ * @return 1 on match, 0 on mismatch.
+ */
+int ld_testing_json_match_report(const char *expected_json, const json_t *actual,
+                                 char **report);
+
+/**
  * A context for calling a handler's methods directly, with requestId "test-request" and
  * letsdataAuth tenantId "test-tenant", userId "test-user", datasetName "test-dataset",
  * datasetId "test-dataset-id". @return a new context (ld_context_free()), or NULL.
@@ -66,7 +83,7 @@ ld_context *ld_testing_context(void);
 /**
  * Build a request's JSON text (with the identities of ld_testing_context()).
  * @param data borrowed; NULL for functions without arguments.
- * @return a new string (free()), or NULL on allocation failure.
+ * @return a new string (free with ld_free()), or NULL on allocation failure.
  */
 char *ld_testing_request(const char *interface_name, const char *function, const json_t *data);
 
@@ -78,7 +95,8 @@ char *ld_testing_request(const char *interface_name, const char *function, const
 json_t *ld_testing_invoke(const ld_registry *registry, const char *request, size_t length);
 
 /**
- * Read a whole file. @return a new NUL-terminated buffer (free()), or NULL (errno set).
+ * Read a whole file. @return a new NUL-terminated buffer (free with ld_free()), or NULL
+ * (errno set).
  * @param[out] length optional.
  */
 char *ld_testing_read_file(const char *path, size_t *length);
@@ -86,7 +104,8 @@ char *ld_testing_read_file(const char *path, size_t *length);
 /**
  * Serve the request in @p request_path and compare the envelope with the JSON in
  * @p response_path (the conformance vector layout: X.request.json / X.response.json).
- * @return NULL on match, else a new string (free()) saying what differed or failed.
+ * @return NULL on match, else a new string (free with ld_free()) saying what differed or
+ *         failed.
  */
 char *ld_testing_check_files(const ld_registry *registry, const char *request_path,
                              const char *response_path);
@@ -102,15 +121,18 @@ int ld_testing_result_matches(const ld_parse_document_result *result,
                               const char *expected_json, char **difference);
 
 /**
- * CMocka assertion: fail the test with the differing path unless @p actual (a json_t *)
- * matches the JSON text @p expected_json. Include <cmocka.h> before using it.
+ * CMocka assertion: unless @p actual (a json_t *) matches the JSON text
+ * @p expected_json, print the first differing path and the whole actual value (see
+ * ld_testing_json_match_report()) and fail the test. Include <cmocka.h> before using it.
  */
 #define LD_ASSERT_JSON_MATCH(expected_json, actual)                            \
     do {                                                                       \
-        char *ld_difference_ = NULL;                                           \
-        if (!ld_testing_json_match_text((expected_json), (actual), &ld_difference_)) \
-            fail_msg("%s", ld_difference_ ? ld_difference_ : "JSON mismatch"); \
-        free(ld_difference_);                                                  \
+        char *ld_report_ = NULL;                                               \
+        if (!ld_testing_json_match_report((expected_json), (actual), &ld_report_)) { \
+            print_error("%s\n", ld_report_ ? ld_report_ : "JSON mismatch");    \
+            ld_free(ld_report_);                                               \
+            fail();                                                            \
+        }                                                                      \
     } while (0)
 
 #ifdef __cplusplus

@@ -80,10 +80,115 @@ static void test_constructor_rejects_non_objects_and_releases(void **state)
                                  "m"));
 }
 
+/* Issue #12: json_pack() returns NULL on invalid UTF-8; that NULL used to become an
+ * empty SUCCESS document. It is now an error that says what happened. */
+static void test_null_key_values_is_an_error(void **state)
+{
+    (void)state;
+    json_t *values = json_pack("{s:s}", "text", "caf\xE9"); /* Latin-1, not UTF-8 */
+    assert_null(values);
+    ld_error error = {0};
+    ld_document *doc = ld_document_create(
+        &LD_DOCUMENT_OPTIONS(.document_id = "d", .record_type = "T", .key_values = values,
+                             .metadata = json_object()),
+        &error);
+    assert_null(doc);
+    assert_int_equal(error.code, LD_ERR_INVALID);
+    assert_non_null(strstr(error.message, "key_values is NULL: a Document needs a key-values map"));
+    assert_non_null(strstr(error.message, "ld_json_string_lossy"));
+    /* The positional form refuses it too. */
+    assert_null(ld_document_new("d", "T", "p", json_object(), NULL));
+    /* ErrorDoc and SkipDoc may have a null map, as on the wire. */
+    doc = ld_document_create(&LD_DOCUMENT_OPTIONS(.type = LD_DOC_SKIP, .message = "m"), &error);
+    assert_non_null(doc);
+    ld_document_free(doc);
+    /* A Document read from the wire with a null map is still accepted. */
+    json_t *wire = json_pack("{s:s, s:n, s:n, s:n, s:n, s:n}", "documentType", "Document",
+                             "documentId", "recordType", "partitionKey", "documentMetadata",
+                             "documentKeyValuesMap");
+    doc = ld_document_from_json(wire, &error);
+    assert_non_null(doc);
+    ld_document *copy = ld_document_copy(doc);
+    assert_non_null(copy);
+    ld_document_free(copy);
+    ld_document_free(doc);
+    json_decref(wire);
+}
+
+/* The options constructor makes exactly what the positional ones make, with named
+ * members; the map-of-offsets helpers build the usual locator maps. */
+static void test_options_constructor(void **state)
+{
+    (void)state;
+    ld_error error = {0};
+    ld_document *doc = ld_document_create(
+        &LD_DOCUMENT_OPTIONS(.type = LD_DOC_ERROR, .document_id = "id-1",
+                             .record_type = "RECORD_ERROR", .partition_key = "pk",
+                             .metadata = json_object(),
+                             .key_values = json_pack("{s:s}", "file", "a.gz"),
+                             .start_offset_map = ld_offset_map_new("WET", 100),
+                             .end_offset_map = ld_offset_map_new("WET", 250),
+                             .message = "no closing tag"),
+        &error);
+    assert_non_null(doc);
+    ld_document *old = ld_error_doc_new("id-1", "RECORD_ERROR", "pk", json_object(),
+                                        json_pack("{s:s}", "file", "a.gz"),
+                                        json_pack("{s:i}", "WET", 100),
+                                        json_pack("{s:i}", "WET", 250), "no closing tag");
+    json_t *a = ld_document_to_json(doc), *b = ld_document_to_json(old);
+    assert_true(json_equal(a, b));
+    json_decref(a);
+    json_decref(b);
+    ld_document_free(old);
+    ld_document_free(doc);
+
+    ld_document_options options = LD_DOCUMENT_OPTIONS_INIT;
+    options.document_id = "x";
+    options.key_values = json_object();
+    doc = ld_document_create(&options, &error);
+    assert_int_equal(ld_document_get_type(doc), LD_DOC_DOCUMENT);
+    assert_string_equal(ld_document_get_id(doc), "x");
+    ld_document_free(doc);
+
+    json_t *seq = ld_offset_map_new_string("sequenceNumber", "4962");
+    assert_string_equal(json_string_value(json_object_get(seq, "sequenceNumber")), "4962");
+    json_decref(seq);
+    assert_null(ld_offset_map_new(NULL, 1));
+}
+
+static void test_options_errors_name_the_member(void **state)
+{
+    (void)state;
+    ld_error error = {0};
+    ld_document_options zero = {0};
+    assert_null(ld_document_create(&zero, &error));
+    assert_non_null(strstr(error.message, "options.version is 0"));
+    assert_null(ld_document_create(NULL, &error));
+    assert_non_null(strstr(error.message, "options is NULL"));
+    /* Stolen members are released on failure (ASan/valgrind check it). */
+    assert_null(ld_document_create(
+        &LD_DOCUMENT_OPTIONS(.key_values = json_object(), .message = "m"), &error));
+    assert_string_equal(error.message,
+                        "document: a Document has no message (only an ErrorDoc or a SkipDoc)");
+    assert_null(ld_document_create(
+        &LD_DOCUMENT_OPTIONS(.key_values = json_object(),
+                             .start_offset_map = ld_offset_map_new("WET", 1)),
+        &error));
+    assert_non_null(strstr(error.message, "has no offset maps"));
+    assert_null(ld_document_create(
+        &LD_DOCUMENT_OPTIONS(.type = LD_DOC_ERROR, .metadata = json_array()), &error));
+    assert_string_equal(error.message,
+                        "document: metadata must be a JSON object or NULL, got an array");
+    assert_null(ld_document_create(
+        &LD_DOCUMENT_OPTIONS(.type = (ld_document_type)7, .key_values = json_object()),
+        &error));
+    assert_non_null(strstr(error.message, "type 7"));
+}
+
 static void test_setters(void **state)
 {
     (void)state;
-    ld_document *doc = ld_document_new(NULL, NULL, NULL, NULL, NULL);
+    ld_document *doc = ld_document_new(NULL, NULL, NULL, NULL, json_object());
     assert_non_null(doc);
     assert_null(ld_document_get_id(doc));
     assert_int_equal(ld_document_set_id(doc, "x"), LD_OK);
@@ -97,6 +202,9 @@ static void test_setters(void **state)
     assert_int_equal(ld_document_set_metadata(doc, json_integer(3)), LD_ERR_INVALID);
     assert_int_equal(json_integer_value(json_object_get(ld_document_get_metadata(doc), "a")), 1);
     assert_int_equal(ld_document_set_key_values(doc, json_object()), LD_OK);
+    /* A Document keeps a map: NULL would make the empty success issue #12 is about. */
+    assert_int_equal(ld_document_set_key_values(doc, NULL), LD_ERR_INVALID);
+    assert_non_null(ld_document_get_key_values(doc));
     assert_int_equal(ld_document_set_offset_maps(doc, json_object(), NULL), LD_ERR_INVALID);
     ld_document_free(doc);
 
@@ -306,6 +414,9 @@ int main(void)
         cmocka_unit_test(test_error_and_skip_docs),
         cmocka_unit_test(test_constructor_rejects_non_objects_and_releases),
         cmocka_unit_test(test_setters),
+        cmocka_unit_test(test_null_key_values_is_an_error),
+        cmocka_unit_test(test_options_constructor),
+        cmocka_unit_test(test_options_errors_name_the_member),
         cmocka_unit_test(test_conformance_documents),
         cmocka_unit_test(test_from_json_errors_name_the_member),
         cmocka_unit_test(test_serialization),

@@ -35,7 +35,7 @@ static void test_result_rules(void **state)
     ld_parse_document_result_set(&result, LD_PARSE_SKIP, NULL);
     assert_int_equal(ld_parse_document_result_validate(&result, NULL), LD_OK);
     ld_parse_document_result_set(&result, LD_PARSE_SKIP,
-                                 ld_document_new("d", "t", "p", NULL, NULL));
+                                 ld_document_new("d", "t", "p", NULL, json_object()));
     assert_int_equal(ld_parse_document_result_validate(&result, &error), LD_ERR_INVALID);
     assert_non_null(strstr(error.message, "SKIP needs a SkipDoc"));
     result.status = (ld_parse_status)9;

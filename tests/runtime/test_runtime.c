@@ -209,6 +209,53 @@ static void test_interface_case_insensitive_function_case_sensitive(void **state
     ld_registry_free(registry);
 }
 
+static const char *stack_trace(const json_t *envelope)
+{
+    return json_string_value(json_object_get(
+        json_object_get(json_object_get(envelope, "body"), "exception"), "stackTrace"));
+}
+
+/* Issue #12: a request for an interface the handler never registered keeps the
+ * reference's errorMessage and says in stackTrace what the handler did register. */
+static void test_unregistered_interface_names_the_registered_ones(void **state)
+{
+    (void)state;
+    ld_registry *registry = ld_registry_new();
+    assert_int_equal(ldt_register_test_handlers(registry), LD_OK);
+    const char *request =
+        "{\"requestId\":\"r\",\"interface\":\"QueueMessageReader\",\"function\":"
+        "\"parseMessage\",\"letsdataAuth\":{\"tenantId\":\"t\",\"userId\":\"u\","
+        "\"datasetName\":\"d\",\"datasetId\":\"i\"},\"data\":{\"messageId\":\"m\","
+        "\"messageAttributes\":{},"
+        "\"messageBody\":\"{}\"}}";
+    int status;
+    json_t *json = invoke_json(registry, request, &status);
+    assert_int_equal(status, 500);
+    assert_string_equal(error_message(json), "Not Yet Implemented");
+    assert_string_equal(error_type(json), "NotImplementedError");
+    assert_string_equal(stack_trace(json),
+                        "QueueMessageReader.parseMessage: the handler registered no "
+                        "QueueMessageReader; it registered only SingleFileParser");
+    json_decref(json);
+
+    /* A registered interface with a NULL method says that instead. */
+    char *missing = request_for("getResolvedS3FileName",
+                                "{\"s3FileType\":\"x\",\"fileName\":\"f\"}");
+    json = invoke_json(registry, missing, &status);
+    assert_string_equal(error_message(json), "Not Yet Implemented");
+    assert_string_equal(stack_trace(json), "SingleFileParser.getResolvedS3FileName: the "
+                                           "registered SingleFileParser leaves this method NULL");
+    json_decref(json);
+    free(missing);
+    ld_registry_free(registry);
+
+    ld_registry *empty = ld_registry_new();
+    json = invoke_json(empty, request, &status);
+    assert_non_null(strstr(stack_trace(json), "it registered no interface"));
+    json_decref(json);
+    ld_registry_free(empty);
+}
+
 /* Reals in the response are spelled as the reference spells them (Python's json.dumps):
  * 6.77, not jansson's 6.7699999999999996. */
 static void test_reals_written_as_python(void **state)
@@ -494,6 +541,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_interface_case_insensitive_function_case_sensitive),
         cmocka_unit_test(test_handler_failures),
         cmocka_unit_test(test_reals_written_as_python),
+        cmocka_unit_test(test_unregistered_interface_names_the_registered_ones),
         cmocka_unit_test(test_context_sees_request_and_auth),
         cmocka_unit_test(test_oneshot_vectors),
         cmocka_unit_test(test_batch_vectors_in_order),
