@@ -1,12 +1,13 @@
 /*
  * net.h - the network transports, loaded only when used (private).
  *
- * libcurl and libmicrohttpd with their TLS stacks take about 2.7 ms and 6 MiB to load,
- * three times the whole cost of a one-shot invocation. So libletsdata-runtime does not
- * link them: the HTTP endpoint and the Lambda loop live in the module
- * libletsdata-runtime-net.so, which these wrappers dlopen the first time `serve` or
- * `lambda` needs it. A program that links the transports in (the static `bootstrap`,
- * tests) calls them directly: the wrappers find them through weak references.
+ * libmicrohttpd with its TLS stack takes milliseconds and megabytes to load, more than
+ * the whole cost of a one-shot invocation. So libletsdata-runtime does not link it: the
+ * HTTP endpoint lives in the module libletsdata-runtime-net.so, which these wrappers
+ * dlopen the first time `serve` needs it. The Lambda loop needs no library (it has its
+ * own HTTP/1.1 client, http1_client.h) and is always linked in. A program that links
+ * the transports in (tests) calls them directly: the wrappers find them through weak
+ * references.
  *
  * SPDX-License-Identifier: MIT
  */

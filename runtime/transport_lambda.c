@@ -1,6 +1,7 @@
 /*
- * transport_lambda.c - the AWS Lambda Runtime API loop (custom runtime `bootstrap`)
- * over libcurl: GET .../invocation/next, serve, POST .../invocation/{id}/response.
+ * transport_lambda.c - the AWS Lambda Runtime API loop (custom runtime `bootstrap`):
+ * GET .../invocation/next, serve, POST .../invocation/{id}/response, over the minimal
+ * HTTP/1.1 client of http1_client.h (no libcurl: see there why).
  *
  * Failures are reported where Lambda expects them: initialisation failures to
  * /runtime/init/error; runtime failures (out of memory, an over-large response) to
@@ -34,10 +35,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <curl/curl.h>
-
 #include <letsdata/log.h>
 
+#include "http1_client.h"
 #include "runtime_internal.h"
 #include "transport.h"
 
@@ -105,16 +105,10 @@ static void copy_header_value(char *out, size_t size, const char *value, size_t 
     out[length] = '\0';
 }
 
-static size_t on_header(char *data, size_t size, size_t count, void *user)
+static void on_header(const char *data, size_t name_length, const char *value,
+                      size_t value_length, void *user)
 {
     invocation *inv = user;
-    size_t length = size * count;
-    const char *colon = memchr(data, ':', length);
-    if (colon == NULL)
-        return length;
-    size_t name_length = (size_t)(colon - data);
-    const char *value = colon + 1;
-    size_t value_length = length - name_length - 1;
 #define HEADER_IS(name) (name_length == strlen(name) && strncasecmp(data, name, name_length) == 0)
     if (HEADER_IS("Lambda-Runtime-Aws-Request-Id")) {
         copy_header_value(inv->request_id, sizeof inv->request_id, value, value_length);
@@ -126,30 +120,28 @@ static size_t on_header(char *data, size_t size, size_t count, void *user)
         inv->deadline_ms = strtoll(text, NULL, 10);
     }
 #undef HEADER_IS
-    return length;
 }
 
-static size_t on_body(char *data, size_t size, size_t count, void *user)
+static int on_body(const char *data, size_t length, void *user)
 {
     invocation *inv = user;
-    size_t length = size * count;
     inv->body_bytes += length;
     /* Past Lambda's payload limit, keep reading (so the event can be answered with an
      * error naming the limit) but keep nothing: memory stays bounded. */
     if (inv->body_bytes > LDRT_MAX_PAYLOAD_BYTES) {
         inv->too_large = 1;
         ldrt_buf_free(&inv->body);
-        return length;
+        return 0;
     }
     ldrt_buf_append(&inv->body, data, length);
-    return inv->body.oom ? 0 : length;
+    return inv->body.oom;
 }
 
-static size_t discard_body(char *data, size_t size, size_t count, void *user)
+/* The path of an "http://host:port/path" URL built by this file. */
+static const char *url_path(const char *url)
 {
-    (void)data;
-    (void)user;
-    return size * count;
+    const char *path = strchr(url + strlen("http://"), '/');
+    return path != NULL ? path : "/";
 }
 
 /*
@@ -157,23 +149,14 @@ static size_t discard_body(char *data, size_t size, size_t count, void *user)
  * (an HTTP answer, whatever its status, is the Runtime API's word and is returned).
  * @return the HTTP status, or -1 with @p error set.
  */
-static long post(CURL *curl, const retry_policy *policy, const char *url, const char *body,
-                 size_t length, struct curl_slist *headers, ld_error *error)
+static long post(ldrt_http_client *http, const retry_policy *policy, const char *url,
+                 const char *body, size_t length, const char *const *headers, ld_error *error)
 {
     long code = -1;
     for (unsigned attempt = 1; attempt <= policy->attempts; attempt++) {
-        curl_easy_reset(curl);
-        curl_easy_setopt(curl, CURLOPT_URL, url);
-        curl_easy_setopt(curl, CURLOPT_POST, 1L);
-        curl_easy_setopt(curl, CURLOPT_POSTFIELDS, body);
-        curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)length);
-        curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
-        curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, discard_body);
-        curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
-        curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS, 5000L);
-        CURLcode rc = curl_easy_perform(curl);
-        if (rc == CURLE_OK) {
-            curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &code);
+        code = ldrt_http_client_request(http, "POST", url_path(url), headers, body, length,
+                                        NULL, error);
+        if (code >= 0) {
             if (code >= 500)
                 ld_error_set(error, LD_ERR_IO,
                              "POST %s answered HTTP %ld: the Lambda Runtime API reports a "
@@ -181,7 +164,6 @@ static long post(CURL *curl, const retry_policy *policy, const char *url, const 
                              url, code);
             return code;
         }
-        ld_error_set(error, LD_ERR_IO, "POST %s failed: %s", url, curl_easy_strerror(rc));
         LD_WARN(NULL, "%s (attempt %u of %u)", error->message, attempt, policy->attempts);
         if (attempt < policy->attempts)
             backoff(policy, attempt);
@@ -205,7 +187,7 @@ static int usable_request_id(const char *id)
     return 1;
 }
 
-static int next_invocation(CURL *curl, const retry_policy *policy, const char *api,
+static int next_invocation(ldrt_http_client *http, const retry_policy *policy, const char *api,
                            invocation *inv, ld_error *error)
 {
     char url[512];
@@ -216,19 +198,11 @@ static int next_invocation(CURL *curl, const retry_policy *policy, const char *a
         inv->too_large = 0;
         inv->request_id[0] = inv->trace_id[0] = '\0';
         inv->deadline_ms = 0;
-        curl_easy_reset(curl);
-        curl_easy_setopt(curl, CURLOPT_URL, url);
-        curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, on_header);
-        curl_easy_setopt(curl, CURLOPT_HEADERDATA, inv);
-        curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, on_body);
-        curl_easy_setopt(curl, CURLOPT_WRITEDATA, inv);
-        curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
-        curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS, 5000L);
         /* No overall timeout: /next long-polls until an event arrives. */
-        CURLcode rc = curl_easy_perform(curl);
-        long code = 0;
-        if (rc == CURLE_OK) {
-            curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &code);
+        const ldrt_http_sink sink = {on_header, on_body, inv};
+        long code = ldrt_http_client_request(http, "GET", url_path(url), NULL, NULL, 0, &sink,
+                                             error);
+        if (code >= 0) {
             if (code == 200 && usable_request_id(inv->request_id))
                 return LD_OK;
             if (code != 200) {
@@ -243,8 +217,6 @@ static int next_invocation(CURL *curl, const retry_policy *policy, const char *a
                          "GET %s answered without a usable Lambda-Runtime-Aws-Request-Id "
                          "header ('%s')",
                          url, inv->request_id);
-        } else {
-            ld_error_set(error, LD_ERR_IO, "GET %s failed: %s", url, curl_easy_strerror(rc));
         }
         LD_WARN(NULL, "%s (attempt %u of %u)", error->message, attempt, policy->attempts);
         if (attempt < policy->attempts)
@@ -265,22 +237,19 @@ static void error_document(ldrt_buf *buf, const char *type, const char *message)
 }
 
 /* @return the HTTP status of the error POST, or -1 with @p error set. */
-static long post_error(CURL *curl, const retry_policy *policy, const char *url,
+static long post_error(ldrt_http_client *http, const retry_policy *policy, const char *url,
                        const char *type, const char *message, ld_error *error)
 {
     ldrt_buf body = LDRT_BUF_INIT;
     error_document(&body, type, message);
     char header[256];
     snprintf(header, sizeof header, "Lambda-Runtime-Function-Error-Type: %s", type);
-    struct curl_slist *headers = curl_slist_append(NULL, header);
-    struct curl_slist *with_type =
-        headers ? curl_slist_append(headers, "Content-Type: application/json") : NULL;
+    const char *headers[] = {header, "Content-Type: application/json", NULL};
     long code = -1;
-    if (!body.oom && with_type != NULL)
-        code = post(curl, policy, url, body.data, body.length, with_type, error);
+    if (!body.oom)
+        code = post(http, policy, url, body.data, body.length, headers, error);
     else
         ld_error_set(error, LD_ERR_NOMEM, "out of memory reporting an error");
-    curl_slist_free_all(with_type ? with_type : headers);
     ldrt_buf_free(&body);
     return code;
 }
@@ -290,21 +259,22 @@ int ldrt_lambda_report_init_error(const char *runtime_api, const char *error_typ
 {
     if (runtime_api == NULL || *runtime_api == '\0')
         return LD_ERR_INVALID;
-    curl_global_init(CURL_GLOBAL_DEFAULT);
-    CURL *curl = curl_easy_init();
-    if (curl == NULL)
-        return LD_ERR_NOMEM;
+    ld_error error = {0};
+    ldrt_http_client http;
+    if (ldrt_http_client_init(&http, runtime_api, &error) != LD_OK) {
+        LD_ERROR(NULL, "cannot report the init error: %s", error.message);
+        return LD_ERR_INVALID;
+    }
     char url[512];
     snprintf(url, sizeof url, "http://%s" API_VERSION "/runtime/init/error", runtime_api);
-    ld_error error = {0};
     retry_policy policy = RETRY_POLICY_DEFAULT;
-    long code = post_error(curl, &policy, url, error_type, message, &error);
+    long code = post_error(&http, &policy, url, error_type, message, &error);
     int rc = code >= 200 && code < 300 ? LD_OK : LD_ERR_IO;
     if (rc != LD_OK && code > 0 && code < 500)
         ld_error_set(&error, LD_ERR_IO, "POST %s answered HTTP %ld", url, code);
     if (rc != LD_OK)
         LD_ERROR(NULL, "cannot report the init error: %s", error.message);
-    curl_easy_cleanup(curl);
+    ldrt_http_client_close(&http);
     return rc;
 }
 
@@ -459,11 +429,11 @@ static void arm_crash_report(const char *api, const char *request_id)
 
 /* POST an invocation error to @p url. @return 0 when the runtime must exit (the Runtime
  * API answered 5xx or could not be reached; @p error says why), 1 to go on. */
-static int report_invocation_error(CURL *curl, const retry_policy *policy, const char *url,
+static int report_invocation_error(ldrt_http_client *http, const retry_policy *policy, const char *url,
                                    const char *type, const char *message, ld_error *error)
 {
     ld_error info = {0};
-    long code = post_error(curl, policy, url, type, message, &info);
+    long code = post_error(http, policy, url, type, message, &info);
     if (code >= 200 && code < 300)
         return 1;
     if (code >= 500 || code < 0) {
@@ -485,15 +455,9 @@ int ldrt_lambda_serve(const ld_registry *registry, const ldrt_lambda_options *op
         ld_error_set(error, LD_ERR_INVALID, "AWS_LAMBDA_RUNTIME_API is not set");
         return 2;
     }
-    if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
-        ld_error_set(error, LD_ERR_INTERNAL, "libcurl failed to initialise");
-        return 1;
-    }
-    CURL *curl = curl_easy_init();
-    if (curl == NULL) {
-        ld_error_set(error, LD_ERR_NOMEM, "libcurl failed to create a handle");
-        return 1;
-    }
+    ldrt_http_client http;
+    if (ldrt_http_client_init(&http, api, error) != LD_OK)
+        return 2;
     retry_policy policy = make_policy(options);
     int can_report_crashes = resolve_api(api) == 0;
     static int exit_hook_installed;
@@ -505,13 +469,13 @@ int ldrt_lambda_serve(const ld_registry *registry, const ldrt_lambda_options *op
         LD_WARN(NULL, "cannot resolve %s: handler crashes will not be reported", api);
     signal(SIGPIPE, SIG_IGN);
 
-    struct curl_slist *json_header = curl_slist_append(NULL, "Content-Type: application/json");
+    const char *json_header[] = {"Content-Type: application/json", NULL};
     invocation inv;
     memset(&inv, 0, sizeof inv);
     unsigned served = 0;
     int status = 0;
     while (options->max_invocations == 0 || served < options->max_invocations) {
-        if (next_invocation(curl, &policy, api, &inv, error) != LD_OK) {
+        if (next_invocation(&http, &policy, api, &inv, error) != LD_OK) {
             status = 1;
             break;
         }
@@ -526,7 +490,7 @@ int ldrt_lambda_serve(const ld_registry *registry, const ldrt_lambda_options *op
                      "6 MB invocation payload limit)",
                      inv.body_bytes, LDRT_MAX_PAYLOAD_BYTES);
             LD_ERROR(NULL, "invocation %s: %s", inv.request_id, message);
-            if (!report_invocation_error(curl, &policy, url, "Runtime.RequestTooLarge", message,
+            if (!report_invocation_error(&http, &policy, url, "Runtime.RequestTooLarge", message,
                                          error)) {
                 status = 1;
                 break;
@@ -558,20 +522,20 @@ int ldrt_lambda_serve(const ld_registry *registry, const ldrt_lambda_options *op
                 snprintf(message, sizeof message,
                          "the response is %zu bytes; Lambda allows at most %u",
                          response.body_length, LDRT_MAX_PAYLOAD_BYTES);
-            keep_going = report_invocation_error(curl, &policy, url, type, message, error);
+            keep_going = report_invocation_error(&http, &policy, url, type, message, error);
         } else {
             char response_url[768];
             snprintf(response_url, sizeof response_url,
                      "http://%s" API_VERSION "/runtime/invocation/%s/response", api,
                      inv.request_id);
-            long code = post(curl, &policy, response_url, response.body, response.body_length,
+            long code = post(&http, &policy, response_url, response.body, response.body_length,
                              json_header, &post_error_info);
             if (code == 413) {
                 char message[256];
                 snprintf(message, sizeof message,
                          "the Runtime API refused the %zu-byte response as too large (HTTP 413)",
                          response.body_length);
-                keep_going = report_invocation_error(curl, &policy, url,
+                keep_going = report_invocation_error(&http, &policy, url,
                                                      "Runtime.ResponseTooLarge", message, error);
             } else if (code >= 500 || code < 0) {
                 *error = post_error_info;
@@ -592,8 +556,6 @@ int ldrt_lambda_serve(const ld_registry *registry, const ldrt_lambda_options *op
         }
     }
     ldrt_buf_free(&inv.body);
-    curl_slist_free_all(json_header);
-    curl_easy_cleanup(curl);
-    curl_global_cleanup();
+    ldrt_http_client_close(&http);
     return status;
 }
