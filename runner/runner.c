@@ -227,7 +227,8 @@ static int write_summary(const json_t *summary, const char *output_dir, ld_error
     char path[4200], temporary[4300];
     snprintf(path, sizeof path, "%s/summary.json", output_dir);
     snprintf(temporary, sizeof temporary, "%s.tmp", path);
-    if (json_dump_file(summary, temporary, JSON_INDENT(2)) != 0 || rename(temporary, path) != 0) {
+    if (ldrun_json_dump_file(summary, temporary, JSON_INDENT(2)) != 0 ||
+        rename(temporary, path) != 0) {
         int saved = errno;
         unlink(temporary);
         return ld_error_set(error, LD_ERR_IO, "cannot write %s: %s", path,
@@ -492,7 +493,7 @@ int ldrun_main(int argc, char **argv, const ld_registry *registry)
                                          : ld_error_set(&summary_error, LD_ERR_NOMEM,
                                                         "out of memory");
         if (json_summary && summary != NULL) {
-            json_dumpf(summary, stdout, JSON_INDENT(2));
+            ldrun_json_dumpf(summary, stdout, JSON_INDENT(2));
             fputc('\n', stdout);
             fflush(stdout);
         }

@@ -44,6 +44,13 @@ const char *ldrun_output_path(const ldrun_output *out, const FILE *f);
 #define LDRUN_STOPPED 100
 
 /** The signal that asked the run to stop (0: none). Async-signal-safe to set. */
+/**
+ * json_dumpf() / json_dump_file() with reals spelled as the reference spells them
+ * (ld_json_dumps()). @return 0, or -1 with errno set.
+ */
+int ldrun_json_dumpf(const json_t *json, FILE *stream, size_t flags);
+int ldrun_json_dump_file(const json_t *json, const char *path, size_t flags);
+
 int ldrun_stop_signal(void);
 /** Ask the run to stop after the records in flight (what the signal handlers do). */
 void ldrun_request_stop(int signal_number);

@@ -492,10 +492,10 @@ int ldrun_spark_main(int argc, char **argv, const ld_registry *registry)
             json_object_set_new(summary, "failure", json_string(error.message));
         char *path = join_path(c.output_dir, "summary.json");
         if (path != NULL)
-            json_dump_file(summary, path, JSON_INDENT(2));
+            ldrun_json_dump_file(summary, path, JSON_INDENT(2));
         free(path);
         if (c.json_summary) {
-            json_dumpf(summary, stdout, JSON_INDENT(2));
+            ldrun_json_dumpf(summary, stdout, JSON_INDENT(2));
             fputc('\n', stdout);
         }
     }

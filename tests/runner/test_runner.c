@@ -26,6 +26,51 @@
 #include "examples.h"
 #include "runner.h"
 #include "runner_fixtures.h"
+#include "runner_internal.h"
+
+/* summary.json spells its reals (seconds, rates) as the reference's json.dumps would:
+ * the shortest round-trip form, e.g. "seconds": 0.0123, not 0.012300000000000001. */
+static void assert_summary_reals_as_python(const char *out)
+{
+    char path[512];
+    snprintf(path, sizeof path, "%s/summary.json", out);
+    FILE *f = fopen(path, "r");
+    assert_non_null(f);
+    char *text = NULL;
+    size_t size = 0;
+    assert_true(getdelim(&text, &size, '\0', f) > 0);
+    fclose(f);
+    json_t *s = summary(out);
+    const char *key;
+    json_t *value;
+    int reals = 0;
+    json_object_foreach(s, key, value) {
+        if (!json_is_real(value))
+            continue;
+        char expected[LD_JSON_REAL_MAX + 300];
+        char number[LD_JSON_REAL_MAX];
+        ld_json_format_real(json_real_value(value), number);
+        snprintf(expected, sizeof expected, "\"%s\": %s", key, number);
+        if (strstr(text, expected) == NULL)
+            fail_msg("summary.json lacks %s:\n%s", expected, text);
+        reals++;
+    }
+    assert_true(reals > 0);
+    json_decref(s);
+    free(text);
+
+    /* And the writer itself, on values whose spellings differ from jansson's. */
+    json_t *sample = json_pack("{s:f, s:f}", "seconds", 6.77, "rate", 0.00001);
+    snprintf(path, sizeof path, "%s/sample.json", out);
+    assert_int_equal(ldrun_json_dump_file(sample, path, JSON_INDENT(2)), 0);
+    json_decref(sample);
+    f = fopen(path, "r");
+    char sample_text[128] = "";
+    assert_true(fread(sample_text, 1, sizeof sample_text - 1, f) > 0);
+    fclose(f);
+    unlink(path);
+    assert_string_equal(sample_text, "{\n  \"seconds\": 6.77,\n  \"rate\": 1e-05\n}");
+}
 
 static void test_wet_gzip_members_and_plain(void **state)
 {
@@ -49,6 +94,7 @@ static void test_wet_gzip_members_and_plain(void **state)
     assert_int_equal(run(args1, 3), 0);
     char *args2[] = {(char *)"--output", out2, plain};
     assert_int_equal(run(args2, 3), 0);
+    assert_summary_reals_as_python(out1);
     json_t *s = summary(out1);
     assert_int_equal(count_of(s, "records"), 200);
     assert_int_equal(count_of(s, "success"), 200);
