@@ -15,7 +15,9 @@ meson configure "$build" --prefix "$prefix" --libdir lib >/dev/null
 meson install -C "$build" --quiet >/dev/null
 
 fail() { echo "install-check: $*" >&2; exit 1; }
-for lib in letsdata letsdata-runtime; do
+libs="letsdata letsdata-runtime"
+[ -e "$prefix/lib/libletsdata-aws.so" ] && libs="$libs letsdata-aws"
+for lib in $libs; do
   so="$prefix/lib/lib$lib.so"
   [ -e "$so" ] || fail "$so not installed"
   soname=$(readelf -d "$so" | sed -n 's/.*(SONAME).*\[\(.*\)\]/\1/p')
@@ -29,6 +31,13 @@ export PKG_CONFIG_PATH="$prefix/lib/pkgconfig"
 cc -std=c11 -Wall -Wextra -Werror -pedantic tests/install/consumer.c -o "$work/consumer" \
   $(pkg-config --cflags --libs letsdata)
 LD_LIBRARY_PATH="$prefix/lib" "$work/consumer"
+if [ -e "$prefix/lib/libletsdata-aws.so" ]; then
+  # libletsdata-aws from pkg-config alone: its headers compile strictly, and it links.
+  printf '#include <letsdata/aws.h>\n#include <letsdata/aws_s3.h>\n#include <letsdata/aws_secrets.h>\n#include <letsdata/aws_sagemaker.h>\nint main(void) { ld_aws_client_options o = LD_AWS_CLIENT_OPTIONS_INIT; o.region = "us-east-1"; ld_aws_client *c = ld_aws_client_new(&o, 0); ld_aws_client_free(c); return c == 0; }\n' > "$work/aws.c"
+  cc -std=c11 -Wall -Wextra -Werror -pedantic "$work/aws.c" -o "$work/aws" $(pkg-config --cflags --libs letsdata-aws)
+  LD_LIBRARY_PATH="$prefix/lib" "$work/aws" || fail "the letsdata-aws consumer failed"
+  echo "install-check: letsdata-aws consumer built from pkg-config and ran"
+fi
 
 if [ -x examples/standalone/ci-check.sh ]; then
   examples/standalone/ci-check.sh "$prefix"

@@ -10,6 +10,7 @@ packages=(
   libjansson-dev libcurl4-openssl-dev libmicrohttpd-dev libcmocka-dev zlib1g-dev uuid-dev
   libdeflate-dev libisal-dev
   curl zip unzip patchelf binutils
+  libssl-dev libexpat1-dev python3-botocore
 )
 if [ "${1:-}" = "--ci" ]; then
   packages+=(clang libclang-rt-14-dev valgrind cppcheck)
