@@ -359,7 +359,8 @@ int ldrun_spark_config_parse(int argc, char **argv, ldrun_spark_config *c, ld_er
         } else if (strcmp(arg, "--json") == 0) {
             c->json_summary = 1;
         } else if (strcmp(arg, "--file-type") == 0 || strcmp(arg, "--max-record-bytes") == 0 ||
-                   strcmp(arg, "--continue-on-error") == 0 || strcmp(arg, "--stdout") == 0) {
+                   strcmp(arg, "--continue-on-error") == 0 || strcmp(arg, "--stdout") == 0 ||
+                   strcmp(arg, "--isolate") == 0 || strcmp(arg, "--timeout-ms") == 0) {
             rc = ld_error_set(error, LD_ERR_INVALID,
                               "%s does not apply to Spark datasets (a Spark task writes "
                               "files, not documents)",
