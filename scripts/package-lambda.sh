@@ -5,13 +5,27 @@
 # provides it), in the spirit of aws-lambda-cpp's packager. The bootstrap is given an
 # rpath of $ORIGIN/lib so it finds them.
 #
-#   scripts/package-lambda.sh BOOTSTRAP [OUTPUT.zip]
+#   scripts/package-lambda.sh BOOTSTRAP [OUTPUT.zip] [--module LIB.so]...
+#
+# --module adds a library the handler loads on demand (dlopen) to lib/, with the
+# libraries it needs: e.g. build/examples/libletsdata-examples-spark.so, which brings
+# libletsdata-spark and DuckDB's libduckdb.so for the Spark examples.
 #
 # Example: scripts/package-lambda.sh build/examples/bootstrap letsdata-examples.zip
 set -euo pipefail
 
-bootstrap=${1:?usage: package-lambda.sh BOOTSTRAP [OUTPUT.zip]}
-output=${2:-lambda.zip}
+bootstrap=${1:?usage: package-lambda.sh BOOTSTRAP [OUTPUT.zip] [--module LIB.so]...}
+output=lambda.zip
+[ $# -ge 2 ] && [ "$2" != "--module" ] && { output=$2; shift; }
+shift
+modules=()
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --module) [ -f "${2:-}" ] || { echo "package-lambda: --module needs a library, got '${2:-}'" >&2; exit 1; }
+              modules+=("$2"); shift 2 ;;
+    *) echo "package-lambda: unknown argument $1" >&2; exit 1 ;;
+  esac
+done
 [ -x "$bootstrap" ] || { echo "package-lambda: $bootstrap is not an executable" >&2; exit 1; }
 command -v zip >/dev/null || { echo "package-lambda: needs zip (apt-get install zip)" >&2; exit 1; }
 command -v patchelf >/dev/null || { echo "package-lambda: needs patchelf (apt-get install patchelf)" >&2; exit 1; }
@@ -51,6 +65,14 @@ if [ -n "$runtime_so" ]; then
     done < <(ldd "$net" | awk '/=> \// {print $3}')
   fi
 fi
+
+# Modules loaded on demand, and what they link (libduckdb for Spark handlers).
+for module in "${modules[@]}"; do
+  cp -L "$module" "$stage/lib/"
+  while read -r path; do
+    [ -n "$path" ] && ! is_system "$path" && [ ! -f "$stage/lib/$(basename "$path")" ] && cp -L "$path" "$stage/lib/"
+  done < <(ldd "$module" | awk '/=> \// {print $3}')
+done
 
 patchelf --set-rpath '$ORIGIN/lib' "$stage/bootstrap"
 for lib in "$stage"/lib/*.so*; do
