@@ -13,6 +13,7 @@
 #include <letsdata/json.h>
 
 #include "runner_internal.h"
+#include "s3_source.h"
 #include "runtime_internal.h"
 
 static int function_of(ld_interface interface_id, ldrt_function *function)
@@ -97,9 +98,10 @@ int ldrun_read_jsonl(const ld_registry *registry, ld_interface interface_id,
     if (function_of(interface_id, &function) != 0)
         return ld_error_set(error, LD_ERR_INVALID, "%s is not a record reader",
                             ld_interface_to_string(interface_id));
-    FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "r");
+    /* Local files, or s3:// objects through the runner's byte sources. */
+    FILE *f = strcmp(path, "-") == 0 ? stdin : ldrun_source_fopen(path, error);
     if (f == NULL)
-        return ld_error_set(error, LD_ERR_IO, "cannot open %s: %s", path, strerror(errno));
+        return error != NULL && error->code != 0 ? error->code : LD_ERR_IO;
     char *line = NULL;
     size_t capacity = 0;
     ssize_t n;

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "runner_internal.h"
 
@@ -28,8 +29,12 @@ static int push(char ***list, size_t *count, char *item)
 static char *join(const char *dir, const char *name)
 {
     char *path = NULL;
-    if (name[0] == '/')
+    /* s3:// entries are read from S3 as they are; local entries are relative to DIR. */
+    if (strncmp(name, "s3://", 5) == 0 || strncmp(name, "s3a://", 6) == 0 ||
+        (name[0] == '/' && strncmp(dir, "s3://", 5) != 0))
         return ld_strdup(name);
+    if (strncmp(dir, "s3://", 5) == 0 && name[0] == '/')
+        name++;
     if (asprintf(&path, "%s/%s", dir, name) < 0)
         return NULL;
     return path;
@@ -120,8 +125,18 @@ int ldrun_manifest_files(const char *manifest_path, char *const *bucket_dirs,
                 if (strncmp(bucket_dirs[i], bucket, bucket_length) == 0 &&
                     bucket_dirs[i][bucket_length] == '=')
                     bucket_dir = ld_strdup(bucket_dirs[i] + bucket_length + 1);
-            if (bucket_dir == NULL)
+            if (bucket_dir == NULL) {
+                /* Without a mapping: a directory named like the bucket next to the
+                 * configuration file if there is one, else the bucket in S3. */
                 bucket_dir = join(manifest_dir, bucket);
+                struct stat st;
+                if (bucket_dir != NULL && (stat(bucket_dir, &st) != 0 || !S_ISDIR(st.st_mode))) {
+                    free(bucket_dir);
+                    bucket_dir = NULL;
+                    if (asprintf(&bucket_dir, "s3://%s", bucket) < 0)
+                        bucket_dir = NULL;
+                }
+            }
             if (bucket_dir == NULL || add_lines(contents, bucket_dir, paths, names, count) != 0)
                 rc = ld_error_set(error, LD_ERR_NOMEM, "out of memory");
             free(bucket_dir);

@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "s3_source.h"
 #include "source.h"
 
 typedef struct file_source {
@@ -106,7 +107,8 @@ static const struct {
     const char *prefix;
     ldrun_source *(*open)(const char *path, ld_error *error);
 } schemes[] = {
-    {NULL, NULL},
+    {"s3://", ldrun_s3_source_open},
+    {"s3a://", ldrun_s3_source_open},
 };
 
 ldrun_source *ldrun_source_open(const char *path, ld_error *error)
