@@ -11,6 +11,7 @@
 
 #include "runner_internal.h"
 #include "runtime_internal.h"
+#include "vectorize.h"
 
 const char *const ldrun_result_files[3] = {"documents.jsonl", "errors.jsonl", "skipped.jsonl"};
 
@@ -109,6 +110,12 @@ int ldrun_route(ldrun_output *out, ld_parse_document_result *result, const char 
     if (ld_parse_document_result_validate(result, &invalid) != LD_OK)
         return ldrun_handler_failed(out, "InvalidHandlerResult", invalid.message, NULL, where,
                                     error);
+    if (out->vectors != NULL && result->status == LD_PARSE_SUCCESS)
+        return ldvec_stage_add(out->vectors, out, result->document, where, error); /* counted there */
+    /* Documents still in the vector stage come first: errors.jsonl keeps input order. */
+    if (out->vectors != NULL && result->status == LD_PARSE_ERROR &&
+        ldvec_stage_flush(out->vectors, out, error) != LD_OK)
+        return error->code;
     out->counts.records++;
     switch (result->status) {
     case LD_PARSE_SUCCESS: {
@@ -134,6 +141,11 @@ int ldrun_route(ldrun_output *out, ld_parse_document_result *result, const char 
 int ldrun_handler_failed(ldrun_output *out, const char *type, const char *message,
                          json_t *locator, const char *where, ld_error *error)
 {
+    if (out->vectors != NULL && out->continue_on_error &&
+        ldvec_stage_flush(out->vectors, out, error) != LD_OK) {
+        json_decref(locator);
+        return error->code;
+    }
     out->counts.records++;
     out->counts.handler_failures++;
     if (!out->continue_on_error) {

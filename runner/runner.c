@@ -18,6 +18,7 @@
 #include "runner.h"
 #include "runner_internal.h"
 #include "spark_tasks.h"
+#include "vectorize.h"
 
 static const char usage[] =
     "Usage: letsdata-runtime [--handler LIB.so] run [OPTIONS] INPUT...\n"
@@ -260,6 +261,8 @@ int ldrun_main(int argc, char **argv, const ld_registry *registry)
     unsigned jobs = 1, timeout_ms = 0;
     char *bucket_dirs[32];
     size_t bucket_dir_count = 0;
+    ldvec_cli vec = LDVEC_CLI_INIT;
+    int reader_given = 0, taken;
     char **inputs = calloc((size_t)argc + 1, sizeof *inputs);
     size_t input_count = 0;
     if (inputs == NULL)
@@ -269,6 +272,7 @@ int ldrun_main(int argc, char **argv, const ld_registry *registry)
         const char *arg = argv[i], *value = i + 1 < argc ? argv[i + 1] : NULL;
         if (strcmp(arg, "-h") == 0 || strcmp(arg, "--help") == 0) {
             fputs(usage, stdout);
+            fputs(ldvec_cli_usage, stdout);
             free(inputs);
             return 0;
         } else if (strcmp(arg, "--json") == 0) {
@@ -313,8 +317,10 @@ int ldrun_main(int argc, char **argv, const ld_registry *registry)
                 break;
             }
             i++;
-            if (strcmp(arg, "--reader") == 0)
+            if (strcmp(arg, "--reader") == 0) {
                 reader = value;
+                reader_given = 1;
+            }
             else if (strcmp(arg, "--manifest") == 0)
                 manifest = value;
             else if (strcmp(arg, "--file-type") == 0)
@@ -336,10 +342,44 @@ int ldrun_main(int argc, char **argv, const ld_registry *registry)
                 else
                     max_record = (size_t)n;
             }
+        } else if ((taken = ldvec_cli_option(&vec, arg, value)) != 0) {
+            if (taken < 0)
+                status = 2;
+            i += taken - 1;
         } else if (arg[0] == '-' && arg[1] != '\0') {
             status = usage_error("unknown option", arg);
         } else {
             inputs[input_count++] = (char *)arg;
+        }
+    }
+    /* A dataset configuration: its reader, manifest and compute engine, unless the
+     * flags say otherwise. */
+    ldrun_dataset dataset = {0};
+    if (status == 0 && vec.dataset != NULL) {
+        ld_error dataset_error = {0};
+        if (ldrun_dataset_read(vec.dataset, &dataset, &dataset_error) != LD_OK) {
+            fprintf(stderr, "letsdata-runtime run: %s\n", dataset_error.message);
+            status = 2;
+        } else if (reader_given && strcasecmp(reader, dataset.reader) != 0) {
+            fprintf(stderr,
+                    "letsdata-runtime run: --reader %s contradicts --dataset %s, whose reader "
+                    "is %s\n",
+                    reader, vec.dataset, dataset.reader);
+            status = 2;
+        } else {
+            reader = dataset.reader;
+            if (dataset.lists_files && manifest == NULL)
+                manifest = vec.dataset;
+            if (!vec.jobs_given && dataset.endpoint_concurrency > 0)
+                vec.options.jobs = dataset.endpoint_concurrency;
+            if (dataset.sagemaker && vec.spec == NULL) {
+                fprintf(stderr,
+                        "letsdata-runtime run: %s's computeEngine is LAMBDA_AND_SAGEMAKER: "
+                        "choose where the vectors come from with --vectorizer hash:DIM, "
+                        "http://HOST:PORT/PATH or sagemaker:ENDPOINT_NAME\n",
+                        vec.dataset);
+                status = 2;
+            }
         }
     }
     ld_interface interface_id = LD_INTERFACE_COUNT;
@@ -364,6 +404,26 @@ int ldrun_main(int argc, char **argv, const ld_registry *registry)
         fprintf(stderr, "letsdata-runtime run: no %s is registered (load one with --handler)\n",
                 ld_interface_to_string(interface_id));
         status = 2;
+    }
+    if (status == 0 && vec.spec != NULL &&
+        !ld_registry_has(registry, LD_INTERFACE_SAGEMAKER_VECTORS)) {
+        fprintf(stderr,
+                "letsdata-runtime run: --vectorizer needs a SagemakerVectorsInterface "
+                "(load one with --handler)\n");
+        status = 2;
+    }
+    if (status == 0 && vec.spec != NULL && isolate) {
+        fprintf(stderr, "letsdata-runtime run: --isolate does not run the vector chain's "
+                        "handler calls yet: leave out --isolate or --vectorizer\n");
+        status = 2;
+    }
+    ldvec_vectorizer *vectorizer = NULL;
+    if (status == 0 && vec.spec != NULL) {
+        ld_error vector_error = {0};
+        if ((vectorizer = ldvec_vectorizer_new(vec.spec, &vec.options, &vector_error)) == NULL) {
+            fprintf(stderr, "letsdata-runtime run: %s\n", vector_error.message);
+            status = 2;
+        }
     }
     if (status != 0) {
         free(inputs);
@@ -455,7 +515,7 @@ int ldrun_main(int argc, char **argv, const ld_registry *registry)
     if (rc == LD_OK) {
         ldrun_plan plan = {registry, interface_id, file_type, max_record, continue_on_error,
                            output_dir, jobs, resume, documents_to_stdout,
-                           !json_summary && isatty(2), isolate, timeout_ms};
+                           !json_summary && isatty(2), isolate, timeout_ms, vectorizer};
         ldrun_interrupt_install();
         rc = ldrun_run_tasks(&plan, tasks, task_count, &result, &error);
         ldrun_interrupt_restore();
@@ -475,6 +535,11 @@ int ldrun_main(int argc, char **argv, const ld_registry *registry)
         json_t *summary = summary_json(&result, seconds, output_dir, task_count);
         const char *state = rc == LD_OK ? "COMPLETED" : stop_signal ? "INTERRUPTED" : "FAILED";
         json_object_set_new(summary, "status", json_string(state));
+        if (summary != NULL && vectorizer != NULL) {
+            json_t *vectors = ldvec_counts_json(&result.total.vectors);
+            json_object_set_new(vectors, "vectorizer", json_string(vec.spec));
+            json_object_set_new(summary, "vectors", vectors);
+        }
         if (rc != LD_OK) {
             json_object_set_new(summary, "resumeCommand", json_string(command));
             if (stop_signal) {
@@ -507,6 +572,18 @@ int ldrun_main(int argc, char **argv, const ld_registry *registry)
                     (unsigned long long)t->success, (unsigned long long)t->error,
                     (unsigned long long)t->skip, (unsigned long long)t->handler_failures,
                     (double)t->bytes_read / 1e6, seconds, output_dir);
+        if (!json_summary && vectorizer != NULL) {
+            const ldrun_vector_counts *v = &t->vectors;
+            fprintf(stderr,
+                    "letsdata-runtime run: vectors (%s): %llu documents in, %llu texts in %llu "
+                    "requests (%llu retries); %llu vector documents, %llu vectorize errors, "
+                    "%llu extract and %llu construct failures\n",
+                    vec.spec, (unsigned long long)v->documents, (unsigned long long)v->texts,
+                    (unsigned long long)v->requests, (unsigned long long)v->retries,
+                    (unsigned long long)v->constructed, (unsigned long long)v->vectorize_errors,
+                    (unsigned long long)v->extract_failures,
+                    (unsigned long long)v->construct_failures);
+        }
         if (stop_signal) {
             const char *abbrev = sigabbrev_np(stop_signal);
             fprintf(stderr,
@@ -533,6 +610,7 @@ int ldrun_main(int argc, char **argv, const ld_registry *registry)
             rc = summary_rc;
     }
     json_decref(result.per_file);
+    ldvec_vectorizer_free(vectorizer);
 
     for (size_t i = 0; resolved != NULL && i < task_count; i++)
         free(resolved[i]);

@@ -11,6 +11,18 @@
 
 #include <letsdata/letsdata.h>
 
+/** The vector stage's counts (vectorize.h), per stage of the chain. */
+typedef struct ldrun_vector_counts {
+    uint64_t documents;          /**< SUCCESS documents that entered the chain */
+    uint64_t extract_failures;   /**< extractDocumentElementsForVectorization failed */
+    uint64_t texts;              /**< texts sent to the vectorizer */
+    uint64_t requests;           /**< requests made (retries included) */
+    uint64_t retries;            /**< of those, retries */
+    uint64_t vectorize_errors;   /**< documents with a text that got no good vector */
+    uint64_t construct_failures; /**< constructVectorDoc failed */
+    uint64_t constructed;        /**< documents constructVectorDoc returned */
+} ldrun_vector_counts;
+
 /** Counts reported in the summary. */
 typedef struct ldrun_counts {
     uint64_t files;
@@ -21,6 +33,7 @@ typedef struct ldrun_counts {
     uint64_t handler_failures; /**< calls that failed (EXCEPTION on Lambda) */
     uint64_t bytes_read;       /**< decompressed bytes scanned */
     uint64_t bytes_in_records; /**< of those, bytes handed to the parser as records */
+    ldrun_vector_counts vectors; /**< the vector stage, when on */
 } ldrun_counts;
 
 typedef struct ldrun_child ldrun_child;
@@ -32,6 +45,7 @@ typedef struct ldrun_output {
     int continue_on_error; /**< record handler failures as errors and go on */
     ldrun_child *child;    /**< --isolate: the process that calls the handler (child.c) */
     char paths[3][4200];   /**< the files' paths, to name them in errors */
+    struct ldvec_stage *vectors; /**< SUCCESS documents go here first (vectorize.h) */
 } ldrun_output;
 
 /** The path of @p f (one of @p out's files), for messages. */
@@ -144,6 +158,18 @@ int ldrun_manifest_files(const char *manifest_path, char *const *bucket_dirs,
                          size_t bucket_dir_count, char ***paths, char ***names,
                          size_t *count, ld_error *error);
 
+/** What a dataset configuration JSON says (dataset.c). */
+typedef struct ldrun_dataset {
+    char name[256];     /**< datasetName */
+    char reader[32];    /**< the --reader it means */
+    int lists_files;    /**< its manifestFile is an S3ReaderTextManifestFile (--manifest) */
+    int sagemaker;      /**< computeEngineType LAMBDA_AND_SAGEMAKER: the vector chain */
+    unsigned endpoint_concurrency; /**< sagemakerEndpointConcurrency, 0 when absent */
+} ldrun_dataset;
+
+/** Read the dataset configuration @p path. @return LD_OK or an error naming the field. */
+int ldrun_dataset_read(const char *path, ldrun_dataset *dataset, ld_error *error);
+
 /** What every task of a run shares. */
 typedef struct ldrun_plan {
     const ld_registry *registry;
@@ -158,6 +184,7 @@ typedef struct ldrun_plan {
     int progress;              /**< a progress line on stderr (a TTY) */
     int isolate;               /**< call the handler in child processes (child.c) */
     unsigned timeout_ms;       /**< with isolate: stop a call after this long (0: never) */
+    struct ldvec_vectorizer *vectorizer; /**< LAMBDA_AND_SAGEMAKER chain, or NULL */
 } ldrun_plan;
 
 /** One input file (a LetsData task). */

@@ -33,6 +33,7 @@
 #include <letsdata/log.h>
 
 #include "runner_internal.h"
+#include "vectorize.h"
 
 typedef struct shared {
     const ldrun_plan *plan;
@@ -62,6 +63,9 @@ static int save_lines(void *payload, unsigned long lines_done, ldrun_output *out
                       ld_error *error)
 {
     line_checkpoint *lc = payload;
+    /* Nothing in flight may be covered by a checkpoint. */
+    if (out->vectors != NULL && ldvec_stage_flush(out->vectors, out, error) != LD_OK)
+        return error->code;
     FILE *files[3] = {out->documents, out->errors, out->skipped};
     json_t *lengths = json_array();
     for (int f = 0; f < 3; f++) {
@@ -142,6 +146,11 @@ static void run_task(const ldrun_plan *plan, ldrun_task *task, size_t index, uns
     task->rc = ldrun_output_open(&out, plan->output_dir, prefix, restored_lines > 0,
                                  &task->error);
     out.counts = restored;
+    if (task->rc == LD_OK && plan->vectorizer != NULL &&
+        (out.vectors = ldvec_stage_new(plan->vectorizer,
+                                       ld_registry_sagemaker_vectors_interface(plan->registry),
+                                       ctx)) == NULL)
+        task->rc = ld_error_set(&task->error, LD_ERR_NOMEM, "out of memory");
     if (task->rc == LD_OK) {
         if (plan->interface_id == LD_INTERFACE_SINGLE_FILE_PARSER) {
             const ld_single_file_parser *parser = ld_registry_single_file_parser(plan->registry);
@@ -156,6 +165,15 @@ static void run_task(const ldrun_plan *plan, ldrun_task *task, size_t index, uns
             task->rc = ldrun_read_jsonl(plan->registry, plan->interface_id, task->path, ctx,
                                         &out, &progress, &task->error);
         }
+        /* Finish the documents in flight: lines read count as done, also when a signal
+         * stopped the task. */
+        if ((task->rc == LD_OK || task->rc == LDRUN_STOPPED) && out.vectors != NULL) {
+            ld_error flush_error = {0};
+            if (ldvec_stage_flush(out.vectors, &out, &flush_error) != LD_OK) {
+                task->rc = flush_error.code;
+                task->error = flush_error;
+            }
+        }
         ld_error close_error = {0};
         if (ldrun_output_close(&out, &close_error) != LD_OK &&
             (task->rc == LD_OK || task->rc == LDRUN_STOPPED)) {
@@ -163,6 +181,7 @@ static void run_task(const ldrun_plan *plan, ldrun_task *task, size_t index, uns
             task->error = close_error;
         }
     }
+    ldvec_stage_free(out.vectors);
     task->counts = out.counts;
     ld_context_free(ctx);
 }
@@ -266,12 +285,16 @@ static void discard_task_files(const char *dir, size_t index)
 
 json_t *ldrun_counts_json(const ldrun_counts *c)
 {
-    return json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "files", (json_int_t)c->files,
+    static const ldrun_vector_counts no_vectors;
+    json_t *json = json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "files", (json_int_t)c->files,
                      "records", (json_int_t)c->records, "success", (json_int_t)c->success,
                      "error", (json_int_t)c->error, "skip", (json_int_t)c->skip,
                      "handlerFailures", (json_int_t)c->handler_failures, "bytesRead",
                      (json_int_t)c->bytes_read, "bytesOutsideRecords",
                      (json_int_t)(c->bytes_read - c->bytes_in_records));
+    if (json != NULL && memcmp(&c->vectors, &no_vectors, sizeof no_vectors) != 0)
+        json_object_set_new(json, "vectors", ldvec_counts_json(&c->vectors));
+    return json;
 }
 
 void ldrun_counts_from_json(const json_t *json, ldrun_counts *c)
@@ -285,6 +308,7 @@ void ldrun_counts_from_json(const json_t *json, ldrun_counts *c)
     c->handler_failures = COUNT("handlerFailures");
     c->bytes_read = COUNT("bytesRead");
     c->bytes_in_records = c->bytes_read - COUNT("bytesOutsideRecords");
+    ldvec_counts_from_json(json_object_get(json, "vectors"), &c->vectors);
 #undef COUNT
 }
 
@@ -298,6 +322,7 @@ static void add_counts(ldrun_counts *to, const ldrun_counts *c)
     to->handler_failures += c->handler_failures;
     to->bytes_read += c->bytes_read;
     to->bytes_in_records += c->bytes_in_records;
+    ldvec_counts_add(&to->vectors, &c->vectors);
 }
 
 /* perFile entry @p index: add @p c to it (a file resumed mid-way) or append it. */

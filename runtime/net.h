@@ -28,6 +28,13 @@ int ldrt_net_lambda_serve(const ld_registry *registry, const ldrt_lambda_options
 int ldrt_net_report_init_error(const char *runtime_api, const char *error_type,
                                const char *message);
 
+struct ldrt_http_client_api;
+/**
+ * The HTTP client (net_client.h), from wherever it is: loads the module on first use.
+ * @return the borrowed function table, or NULL with @p error saying why.
+ */
+const struct ldrt_http_client_api *ldrt_net_http_client(ld_error *error);
+
 /** Environment variable naming the module's path explicitly. */
 #define LDRT_NET_MODULE_ENV "LETSDATA_RUNTIME_NET"
 /** The module's file name. */

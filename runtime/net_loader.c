@@ -12,11 +12,13 @@
 
 #include <letsdata/runtime.h>
 
+#include "net_client.h"
 #include "net.h"
 
 #pragma weak ldrt_http_serve
 #pragma weak ldrt_lambda_serve
 #pragma weak ldrt_lambda_report_init_error
+#pragma weak ldrt_http_client_functions
 
 /* dlopen the module: $LETSDATA_RUNTIME_NET, else beside this library (installed:
  * LIBDIR/letsdata/, build tree: the same directory), else the loader's search path. */
@@ -108,4 +110,16 @@ int ldrt_net_report_init_error(const char *runtime_api, const char *error_type,
     }
     memcpy(&report, &symbol, sizeof report);
     return report(runtime_api, error_type, message);
+}
+
+const ldrt_http_client_api *ldrt_net_http_client(ld_error *error)
+{
+    const ldrt_http_client_api *(*functions)(void);
+    void *symbol = resolve(ldrt_http_client_functions ? (void *)ldrt_http_client_functions
+                                                      : NULL,
+                           "ldrt_http_client_functions", error);
+    if (symbol == NULL)
+        return NULL;
+    memcpy(&functions, &symbol, sizeof functions);
+    return functions();
 }
