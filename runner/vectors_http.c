@@ -174,6 +174,20 @@ static int http_request(void *state, void *thread, const char *const *texts, siz
     ld_error parse_error = {0};
     json_t *answer = ld_json_parse(ex.body, ex.body_length, &parse_error);
     h->api->exchange_clear(&ex);
+    /* An answer that cannot be taken apart fails the whole batch (which is then sent
+     * again one text at a time); for a single text it is that text's error. */
+    if (count > 1 && (answer == NULL || !json_is_array(answer) ||
+                      json_array_size(answer) != count)) {
+        if (answer == NULL)
+            snprintf(failure->message, sizeof failure->message,
+                     "the endpoint's answer is not valid JSON: %s", parse_error.message);
+        else
+            snprintf(failure->message, sizeof failure->message,
+                     "the endpoint answered %zu vectors for a batch of %zu texts",
+                     json_array_size(answer), count);
+        json_decref(answer);
+        return -1;
+    }
     if (answer == NULL) {
         for (size_t i = 0; i < count; i++) {
             char message[700];
@@ -185,14 +199,6 @@ static int http_request(void *state, void *thread, const char *const *texts, siz
     }
     if (count == 1) {
         read_vector(answer, &items[0]);
-    } else if (!json_is_array(answer) || json_array_size(answer) != count) {
-        for (size_t i = 0; i < count; i++) {
-            char message[200];
-            snprintf(message, sizeof message,
-                     "the endpoint answered %zu vectors for a batch of %zu texts",
-                     json_array_size(answer), count);
-            items[i].error = strdup(message);
-        }
     } else {
         for (size_t i = 0; i < count; i++)
             read_vector(json_array_get(answer, i), &items[i]);
