@@ -878,6 +878,8 @@ static void test_executable_loads_curl_only_for_http(void **state)
     char url[128];
     snprintf(url, sizeof url, "http://127.0.0.1:%u/invocations", srv.port);
     argv[7] = url;
+    char *out2 = path_in("out-exe-http");
+    argv[9] = out2;
     assert_int_equal(ldt_process_run(argv, NULL, env, &result), 0);
     assert_int_equal(result.exit_status, 0);
     assert_non_null(strstr(result.err, "libcurl"));
@@ -887,6 +889,7 @@ static void test_executable_loads_curl_only_for_http(void **state)
     server_stop(&srv);
     free(stream);
     free(out);
+    free(out2);
 }
 
 int main(int argc, char **argv)
