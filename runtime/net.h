@@ -30,10 +30,15 @@ int ldrt_net_report_init_error(const char *runtime_api, const char *error_type,
 
 struct ldrt_http_client_api;
 /**
- * The HTTP client (net_client.h), from wherever it is: loads the module on first use.
+ * The HTTP client (net_client.h), from wherever it is: loads libletsdata-runtime-curl.so
+ * (libcurl) on first use, not the transports' module.
  * @return the borrowed function table, or NULL with @p error saying why.
  */
 const struct ldrt_http_client_api *ldrt_net_http_client(ld_error *error);
+
+/** The HTTP client's module, and the variable naming its path explicitly. */
+#define LDRT_CURL_MODULE_NAME "libletsdata-runtime-curl.so"
+#define LDRT_CURL_MODULE_ENV "LETSDATA_RUNTIME_CURL"
 
 /** Environment variable naming the module's path explicitly. */
 #define LDRT_NET_MODULE_ENV "LETSDATA_RUNTIME_NET"

@@ -1,8 +1,9 @@
 /*
  * net_client.h - a small HTTP client for the layers above the runtime (private): the
- * runner's HTTP vectorizer posts JSON with it. It lives in the on-demand network module
- * with the other libcurl users (see net.h), so a run that never talks HTTP never loads
- * libcurl; ldrt_net_http_client() finds the functions.
+ * runner's HTTP vectorizer posts JSON with it (libcurl: HTTPS, time limits, keep-alive).
+ * It lives in its own module, libletsdata-runtime-curl.so, loaded on first use, so that
+ * a run that never talks HTTP, and `serve`, never load libcurl; ldrt_net_http_client()
+ * (net.h) finds the functions.
  *
  * SPDX-License-Identifier: MIT
  */

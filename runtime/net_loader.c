@@ -1,6 +1,7 @@
 /*
- * net_loader.c - find the network transports: linked in (weak references resolve), or
- * in libletsdata-runtime-net.so next to libletsdata-runtime.so (see net.h).
+ * net_loader.c - find the network transports and the HTTP client: linked in (weak
+ * references resolve), or in libletsdata-runtime-net.so / libletsdata-runtime-curl.so
+ * next to libletsdata-runtime.so (see net.h).
  *
  * SPDX-License-Identifier: MIT
  */
@@ -20,20 +21,30 @@
 #pragma weak ldrt_lambda_report_init_error
 #pragma weak ldrt_http_client_functions
 
-/* dlopen the module: $LETSDATA_RUNTIME_NET, else beside this library (installed:
- * LIBDIR/letsdata/, build tree: the same directory), else the loader's search path. */
-static void *load_module(ld_error *error)
+/* An on-demand module: its file name, the variable naming its path, what it holds. */
+typedef struct module {
+    const char *name, *env, *what;
+    void *handle;
+} module;
+
+static module net_module = {LDRT_NET_MODULE_NAME, LDRT_NET_MODULE_ENV,
+                            "the network transports", NULL};
+static module curl_module = {LDRT_CURL_MODULE_NAME, LDRT_CURL_MODULE_ENV, "the HTTP client",
+                             NULL};
+
+/* dlopen the module: $ENV, else beside this library (installed: LIBDIR/letsdata/, build
+ * tree: the same directory), else the loader's search path. */
+static void *load_module(module *m, ld_error *error)
 {
-    static void *handle;
-    if (handle != NULL)
-        return handle;
-    const char *explicit_path = getenv(LDRT_NET_MODULE_ENV);
+    if (m->handle != NULL)
+        return m->handle;
+    const char *explicit_path = getenv(m->env);
     if (explicit_path != NULL && *explicit_path != '\0') {
-        handle = dlopen(explicit_path, RTLD_NOW | RTLD_LOCAL);
-        if (handle == NULL)
-            ld_error_set(error, LD_ERR_NOT_FOUND, "cannot load %s=%s: %s", LDRT_NET_MODULE_ENV,
+        m->handle = dlopen(explicit_path, RTLD_NOW | RTLD_LOCAL);
+        if (m->handle == NULL)
+            ld_error_set(error, LD_ERR_NOT_FOUND, "cannot load %s=%s: %s", m->env,
                          explicit_path, dlerror());
-        return handle;
+        return m->handle;
     }
     Dl_info info;
     char candidates[2][4096];
@@ -42,34 +53,36 @@ static void *load_module(ld_error *error)
         char copy[4096];
         snprintf(copy, sizeof copy, "%s", info.dli_fname);
         const char *dir = dirname(copy);
-        snprintf(candidates[count++], sizeof candidates[0], "%s/letsdata/%s", dir,
-                 LDRT_NET_MODULE_NAME);
-        snprintf(candidates[count++], sizeof candidates[1], "%s/%s", dir, LDRT_NET_MODULE_NAME);
+        snprintf(candidates[count++], sizeof candidates[0], "%s/letsdata/%s", dir, m->name);
+        snprintf(candidates[count++], sizeof candidates[1], "%s/%s", dir, m->name);
     }
-    for (int i = 0; i < count && handle == NULL; i++)
-        handle = dlopen(candidates[i], RTLD_NOW | RTLD_LOCAL);
-    if (handle == NULL)
-        handle = dlopen(LDRT_NET_MODULE_NAME, RTLD_NOW | RTLD_LOCAL);
-    if (handle == NULL)
-        ld_error_set(error, LD_ERR_NOT_FOUND,
-                     "cannot load the network transports (%s): %s; set %s to its path",
-                     LDRT_NET_MODULE_NAME, dlerror(), LDRT_NET_MODULE_ENV);
-    return handle;
+    for (int i = 0; i < count && m->handle == NULL; i++)
+        m->handle = dlopen(candidates[i], RTLD_NOW | RTLD_LOCAL);
+    if (m->handle == NULL)
+        m->handle = dlopen(m->name, RTLD_NOW | RTLD_LOCAL);
+    if (m->handle == NULL)
+        ld_error_set(error, LD_ERR_NOT_FOUND, "cannot load %s (%s): %s; set %s to its path",
+                     m->what, m->name, dlerror(), m->env);
+    return m->handle;
 }
 
-/* The function @p name: linked in (@p linked) or from the module. */
-static void *resolve(void *linked, const char *name, ld_error *error)
+/* The function @p name: linked in (@p linked) or from module @p m. */
+static void *resolve_in(module *m, void *linked, const char *name, ld_error *error)
 {
     if (linked != NULL)
         return linked;
-    void *module = load_module(error);
-    if (module == NULL)
+    void *handle = load_module(m, error);
+    if (handle == NULL)
         return NULL;
-    void *symbol = dlsym(module, name);
+    void *symbol = dlsym(handle, name);
     if (symbol == NULL)
-        ld_error_set(error, LD_ERR_NOT_FOUND, "%s does not define %s", LDRT_NET_MODULE_NAME,
-                     name);
+        ld_error_set(error, LD_ERR_NOT_FOUND, "%s does not define %s", m->name, name);
     return symbol;
+}
+
+static void *resolve(void *linked, const char *name, ld_error *error)
+{
+    return resolve_in(&net_module, linked, name, error);
 }
 
 int ldrt_net_http_serve(const ld_registry *registry, const ldrt_http_options *options,
@@ -115,9 +128,10 @@ int ldrt_net_report_init_error(const char *runtime_api, const char *error_type,
 const ldrt_http_client_api *ldrt_net_http_client(ld_error *error)
 {
     const ldrt_http_client_api *(*functions)(void);
-    void *symbol = resolve(ldrt_http_client_functions ? (void *)ldrt_http_client_functions
-                                                      : NULL,
-                           "ldrt_http_client_functions", error);
+    void *symbol = resolve_in(&curl_module,
+                              ldrt_http_client_functions ? (void *)ldrt_http_client_functions
+                                                         : NULL,
+                              "ldrt_http_client_functions", error);
     if (symbol == NULL)
         return NULL;
     memcpy(&functions, &symbol, sizeof functions);
