@@ -7,7 +7,14 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 build=${1:-build}
 scripts/install-deps.sh
-[ -f "$build/build.ninja" ] || meson setup "$build" --werror >/dev/null
+# libletsdata-spark's engine: DuckDB, pinned and checksummed, from the npm registry.
+duckdb_dir=$(scripts/install-duckdb.sh --print-dir)
+spark_options=(-Dspark=enabled "-Dduckdb_dir=$duckdb_dir")
+if [ -f "$build/build.ninja" ]; then
+  meson configure "$build" "${spark_options[@]}" >/dev/null
+else
+  meson setup "$build" --werror "${spark_options[@]}" >/dev/null
+fi
 ninja -C "$build" >/dev/null
 
 runtime="$build/cli/letsdata-runtime"

@@ -3,12 +3,14 @@
 #   scripts/install-deps.sh          build + test dependencies
 #   scripts/install-deps.sh --ci     also the CI gates' tools (clang, valgrind, cppcheck, ...)
 # Does nothing when everything is already installed; uses sudo when not root.
+# DuckDB (for libletsdata-spark) is not a Debian package: scripts/install-duckdb.sh
+# fetches it with npm pack (installing Debian's npm only when no npm is on PATH).
 set -euo pipefail
 
 packages=(
   gcc libc6-dev meson ninja-build pkg-config python3
   libjansson-dev libcurl4-openssl-dev libmicrohttpd-dev libcmocka-dev zlib1g-dev uuid-dev
-  libdeflate-dev libisal-dev
+  libdeflate-dev libisal-dev libzstd-dev
   curl zip unzip patchelf binutils
   libssl-dev libexpat1-dev python3-botocore
 )

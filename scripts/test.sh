@@ -8,7 +8,14 @@ cd "$(dirname "$0")/.."
 build=${1:-build}
 shift || true
 scripts/install-deps.sh
-[ -f "$build/build.ninja" ] || meson setup "$build" --werror >/dev/null
+# libletsdata-spark's engine: DuckDB, pinned and checksummed, from the npm registry.
+duckdb_dir=$(scripts/install-duckdb.sh --print-dir)
+spark_options=(-Dspark=enabled "-Dduckdb_dir=$duckdb_dir")
+if [ -f "$build/build.ninja" ]; then
+  meson configure "$build" "${spark_options[@]}" >/dev/null
+else
+  meson setup "$build" --werror "${spark_options[@]}" >/dev/null
+fi
 ninja -C "$build"
 status=0
 meson test -C "$build" --num-processes 2 --print-errorlogs "$@" || status=$?
