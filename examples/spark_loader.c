@@ -74,14 +74,15 @@ static void load_module(void)
     void *module = dlopen(path, RTLD_NOW | RTLD_LOCAL);
     if (module == NULL) {
         snprintf(load_error, sizeof load_error,
-                 "the Spark examples are not available: cannot load %s: %s", path, dlerror());
+                 "the Spark examples are not available: cannot load %.2048s: %.2048s", path,
+                 dlerror());
         return;
     }
     ld_register_fn register_fn = NULL;
     *(void **)&register_fn = dlsym(module, LD_REGISTER_SYMBOL);
     ld_registry *registry = register_fn != NULL ? ld_registry_new() : NULL;
     if (register_fn == NULL || registry == NULL || register_fn(registry) != LD_OK) {
-        snprintf(load_error, sizeof load_error, "%s: %s", path,
+        snprintf(load_error, sizeof load_error, "%.2048s: %s", path,
                  register_fn == NULL ? "no " LD_REGISTER_SYMBOL "()"
                                      : "registering the Spark examples failed");
         ld_registry_free(registry);

@@ -377,6 +377,37 @@ static void percentile_sorted(duckdb_function_info info, duckdb_data_chunk input
     }
 }
 
+/* ---- lds_count_rows(): true, counting the rows that pass (rows read, non-text formats) ---- */
+
+static void count_rows(duckdb_function_info info, duckdb_data_chunk input, duckdb_vector output)
+{
+    ld_spark_session *s = duckdb_scalar_function_get_extra_info(info);
+    idx_t n = duckdb_data_chunk_get_size(input);
+    bool *out = duckdb_vector_get_data(output);
+    for (idx_t r = 0; r < n; r++)
+        out[r] = true;
+    if (n > 0)
+        lds_stats_add(s, n, 0, 0, 0, 0);
+}
+
+static int add_counter(ld_spark_session *s, ld_error *error)
+{
+    duckdb_scalar_function f = duckdb_create_scalar_function();
+    duckdb_scalar_function_set_name(f, "lds_count_rows");
+    duckdb_logical_type b = duckdb_create_logical_type(DUCKDB_TYPE_BOOLEAN);
+    duckdb_scalar_function_set_return_type(f, b);
+    duckdb_destroy_logical_type(&b);
+    duckdb_scalar_function_set_function(f, count_rows);
+    duckdb_scalar_function_set_extra_info(f, s, NULL);
+    /* Volatile: evaluated for every row, never folded into a constant. */
+    duckdb_scalar_function_set_volatile(f);
+    duckdb_state state = duckdb_register_scalar_function(s->con, f);
+    duckdb_destroy_scalar_function(&f);
+    if (state == DuckDBError)
+        return ld_error_set(error, LD_ERR_INTERNAL, "cannot register lds_count_rows");
+    return LD_OK;
+}
+
 /* ---- registration ---- */
 
 static duckdb_logical_type type_of(const char *spec)
@@ -450,6 +481,8 @@ int lds_functions_register(ld_spark_session *s, ld_error *error)
         rc = add(s, "spark_map_from_pairs", spark_map_from_pairs, "MAP", "VARCHAR[]", NULL, error);
     if (rc == LD_OK)
         rc = add(s, "lds_percentile_sorted", percentile_sorted, "DOUBLE", "DOUBLE[]", "DOUBLE", error);
+    if (rc == LD_OK)
+        rc = add_counter(s, error);
     if (rc == LD_OK)
         rc = lds_exec(s, macros, error);
     return rc;

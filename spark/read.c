@@ -154,7 +154,8 @@ static char *csv_sql(const json_t *options, const char *files, int *header, ld_e
             *rc = ld_error_set(error, LD_ERR_UNSUPPORTED, "csv reader: encoding '%s': only UTF-8 is supported", encoding);
         else {
             sql = lds_printf("SELECT * FROM read_csv(%s, header = %s, delim = %s, quote = %s, "
-                             "escape = %s, nullstr = %s, all_varchar = %s, auto_detect = true)",
+                             "escape = %s, nullstr = %s, all_varchar = %s, auto_detect = true) "
+                             "WHERE lds_count_rows()",
                              files, *header ? "true" : "false", sep, quote, escape, null_value,
                              infer ? "false" : "true");
             if (sql == NULL)
@@ -229,12 +230,13 @@ int ld_spark_read(ld_spark_session *session, const char *const *uris, size_t uri
             static const char *const none[] = {NULL};
             rc = lds_options_check(options, none, strcmp(format, "json") == 0 ? "json reader" : "parquet reader", error);
             if (rc == LD_OK) {
+                /* lds_count_rows() counts the rows read into the session's stats. */
                 if (strcmp(format, "json") == 0)
                     sql = lds_printf("SELECT * FROM read_json(%s, format = 'newline_delimited', "
-                                     "sample_size = -1)",
+                                     "sample_size = -1) WHERE lds_count_rows()",
                                      files);
                 else
-                    sql = lds_printf("SELECT * FROM read_parquet(%s)", files);
+                    sql = lds_printf("SELECT * FROM read_parquet(%s) WHERE lds_count_rows()", files);
                 if (sql == NULL)
                     rc = ld_error_set(error, LD_ERR_NOMEM, "out of memory");
             }

@@ -292,6 +292,9 @@ int ld_spark_session_new(const ld_spark_session_options *options, ld_spark_sessi
         threads = cpus >= 2 ? 2 : 1;
     }
     s->threads = threads;
+    const char *stats_dir = getenv("LETSDATA_SPARK_STATS_DIR");
+    if (stats_dir != NULL && *stats_dir != '\0' && (s->stats_dir = strdup(stats_dir)) == NULL)
+        rc = ld_error_set(error, LD_ERR_NOMEM, "out of memory");
     if (rc == LD_OK)
         rc = open_engine(s, memory, threads, error);
     if (rc == LD_OK)
@@ -317,10 +320,39 @@ int ld_spark_session_new_for_task(ld_spark_session **out, const char *app_name,
     return ld_spark_session_new(&options, out, error);
 }
 
+/* Append the session's counters to $LETSDATA_SPARK_STATS_DIR/<appName>.json (one JSON
+ * object per line): how the local runner learns each task's rows in and out. */
+static void report_stats(const ld_spark_session *s)
+{
+    if (s->stats_dir == NULL || s->app_name == NULL || s->app_name[0] == '\0')
+        return;
+    char *name = strdup(s->app_name);
+    if (name == NULL)
+        return;
+    for (char *p = name; *p; p++)
+        if (*p == '/')
+            *p = '_';
+    char *path = lds_printf("%s/%s.json", s->stats_dir, name);
+    free(name);
+    FILE *f = path ? fopen(path, "a") : NULL;
+    if (f != NULL) {
+        fprintf(f,
+                "{\"rowsRead\": %llu, \"bytesRead\": %llu, \"rowsWritten\": %llu, "
+                "\"bytesWritten\": %llu, \"filesWritten\": %llu}\n",
+                (unsigned long long)s->stats.rows_read, (unsigned long long)s->stats.bytes_read,
+                (unsigned long long)s->stats.rows_written, (unsigned long long)s->stats.bytes_written,
+                (unsigned long long)s->stats.files_written);
+        fclose(f);
+    }
+    free(path);
+}
+
 void ld_spark_session_free(ld_spark_session *session)
 {
     if (session == NULL)
         return;
+    if (session->db != NULL)
+        report_stats(session);
     if (session->con != NULL)
         duckdb_disconnect(&session->con);
     if (session->db != NULL)
@@ -343,6 +375,7 @@ void ld_spark_session_free(ld_spark_session *session)
     free(session->app_name);
     free(session->role);
     free(session->secret_arn);
+    free(session->stats_dir);
     pthread_mutex_destroy(&session->stats_lock);
     free(session);
 }

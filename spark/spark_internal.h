@@ -49,6 +49,7 @@ struct ld_spark_session {
     pthread_mutex_t stats_lock;
     ld_spark_stats stats;
     int threads;
+    char *stats_dir; /* $LETSDATA_SPARK_STATS_DIR at creation, or NULL */
 };
 
 struct ld_spark_frame {

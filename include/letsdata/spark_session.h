@@ -115,7 +115,11 @@ typedef struct ld_spark_session_options {
  * Besides @p options, the environment is read once here:
  * `LETSDATA_BUCKET_DIRS` (`B=DIR` entries separated by `:`, as the runner's
  * `--bucket-dir B=DIR` options; those in @p options win), `LETSDATA_SPARK_MEMORY_MIB`
- * and `LETSDATA_SPARK_THREADS` (when the options leave them 0). The engine never
+ * and `LETSDATA_SPARK_THREADS` (when the options leave them 0), and
+ * `LETSDATA_SPARK_STATS_DIR`: when set, ld_spark_session_free() appends the session's
+ * ld_spark_stats to `DIR/<appName>.json` as one JSON line (`rowsRead`, `bytesRead`,
+ * `rowsWritten`, `bytesWritten`, `filesWritten`), which is how the local runner reports
+ * each task's rows. The engine never
  * downloads anything (extension autoinstall and autoload are off) and its time zone
  * is UTC.
  *
@@ -173,7 +177,7 @@ LD_EXTERN int ld_spark_exec(ld_spark_session *session, const char *sql, ld_error
 
 /** Counters a session keeps over its lifetime (for a runner's per-task summary). */
 typedef struct ld_spark_stats {
-    /** Records produced by the text reader (other formats are counted by the engine). */
+    /** Rows the readers produced (each time a frame read from files is scanned). */
     uint64_t rows_read;
     /** Bytes of input files as stored (compressed size for .gz), per read call. */
     uint64_t bytes_read;
