@@ -64,7 +64,7 @@ static long group_rss_kib(pid_t group)
     while (proc != NULL && (entry = readdir(proc)) != NULL) {
         if (entry->d_name[0] < '0' || entry->d_name[0] > '9')
             continue;
-        char path[64], buffer[1024];
+        char path[300], buffer[1024];
         snprintf(path, sizeof path, "/proc/%s/stat", entry->d_name);
         int fd = open(path, O_RDONLY);
         if (fd < 0)
