@@ -15,7 +15,7 @@ packages=(
   libssl-dev libexpat1-dev python3-botocore
 )
 if [ "${1:-}" = "--ci" ]; then
-  packages+=(clang libclang-rt-14-dev valgrind cppcheck)
+  packages+=(clang libclang-rt-14-dev valgrind cppcheck cmake)
 fi
 
 missing=()
