@@ -71,12 +71,17 @@ static const struct {
     {"WARC-Date", "warcDate"},
 };
 
-/* A new JSON string of text[start, end) trimmed of white space, or NULL. */
-static json_t *trimmed_string(const char *text, size_t start, size_t end)
+/*
+ * A new JSON string of text[start, end) trimmed of white space, or NULL (invalid UTF-8,
+ * or out of memory). @p checked: the whole record is already known to be valid UTF-8
+ * (parse_document checks it once), so the string is made without a second check.
+ */
+static json_t *trimmed_string(const char *text, size_t start, size_t end, int checked)
 {
     size_t s, e;
     ld_example_strip(text + start, end - start, &s, &e);
-    return json_stringn(text + start + s, e - s);
+    return checked ? ld_json_string_trusted(text + start + s, e - s)
+                   : json_stringn(text + start + s, e - s);
 }
 
 /* Memory search bounded by [p, end). */
@@ -89,7 +94,8 @@ static const char *find(const char *p, const char *end, const char *needle)
  * Parse the header lines in [p, end) into @p headers (name -> value).
  * @return LD_OK, or the failure of @p ctx naming the bad line.
  */
-static int parse_headers(ld_context *ctx, const char *p, const char *end, json_t *headers)
+static int parse_headers(ld_context *ctx, const char *p, const char *end, json_t *headers,
+                         int checked)
 {
     while (p < end) {
         const char *line_end = find(p, end, "\r\n");
@@ -110,8 +116,8 @@ static int parse_headers(ld_context *ctx, const char *p, const char *end, json_t
             const char *value_end = find(value, line_end, ": ");
             if (value_end == NULL)
                 value_end = line_end;
-            json_t *key = trimmed_string(p, 0, (size_t)(separator - p));
-            json_t *text = trimmed_string(value, 0, (size_t)(value_end - value));
+            json_t *key = trimmed_string(p, 0, (size_t)(separator - p), checked);
+            json_t *text = trimmed_string(value, 0, (size_t)(value_end - value), checked);
             if (key == NULL || text == NULL) {
                 json_decref(key);
                 json_decref(text);
@@ -143,17 +149,21 @@ static int parse_document(ld_context *ctx, void *payload, const char *s3_file_ty
         return ld_context_fail(ctx, "ValueError",
                                "the record has no end of header (\\r\\n\\r\\n)");
 
+    /* One UTF-8 check for the whole record (fast on ASCII); its strings are then made
+     * without jansson's per-string check. A record with bad bytes takes the checked path,
+     * which says which part is bad. */
+    int checked = ld_utf8_check(record, (size_t)(record_end - record), NULL) == LD_OK;
     json_t *headers = json_object();
     if (headers == NULL)
         return ld_context_fail(ctx, "MemoryError", "out of memory");
-    int rc = parse_headers(ctx, record, header_end, headers);
+    int rc = parse_headers(ctx, record, header_end, headers, checked);
     if (rc != LD_OK) {
         json_decref(headers);
         return rc;
     }
 
     const char *body = header_end + 4;
-    json_t *doc_text = trimmed_string(body, 0, (size_t)(record_end - body));
+    json_t *doc_text = trimmed_string(body, 0, (size_t)(record_end - body), checked);
     const char *url = json_string_value(json_object_get(headers, "WARC-Target-URI"));
     if (doc_text == NULL || json_string_length(doc_text) == 0 || url == NULL || *url == '\0') {
         const char *why = doc_text == NULL ? "the document text is not valid UTF-8"

@@ -38,6 +38,10 @@ int ldrun_output_open(ldrun_output *out, const char *dir, const char *prefix, in
                         ? open_in(out->paths[i], sizeof out->paths[i], dir, prefix,
                                   ldrun_result_files[i], append, error)
                         : NULL;
+    /* Documents are written in 1 MiB blocks: one write() per block, not per record. */
+    out->write_buffer = out->skipped ? malloc(LDRUN_WRITE_BUFFER) : NULL;
+    if (out->write_buffer != NULL)
+        setvbuf(out->documents, out->write_buffer, _IOFBF, LDRUN_WRITE_BUFFER);
     if (out->skipped == NULL) {
         if (out->documents) fclose(out->documents);
         if (out->errors) fclose(out->errors);
@@ -78,28 +82,36 @@ int ldrun_output_close(ldrun_output *out, ld_error *error)
         }
     }
     out->documents = out->errors = out->skipped = NULL;
+    free(out->write_buffer);
+    out->write_buffer = NULL;
+    ldrt_buf_free(&out->line);
     return failed >= 0 ? ld_error_set(error, LD_ERR_IO, "cannot write %s: %s",
                                       out->paths[failed],
                                       saved ? strerror(saved) : "write error")
                        : LD_OK;
 }
 
-/* One JSON line; the value is released. */
-static int write_line(const ldrun_output *out, FILE *f, json_t *value, ld_error *error)
+/* One JSON line; the value is released. The line is built in the output's buffer,
+ * reused from record to record (no allocation per record once it has grown). */
+static int write_line(ldrun_output *out, FILE *f, json_t *value, ld_error *error)
 {
     if (value == NULL)
         return ld_error_set(error, LD_ERR_NOMEM, "out of memory serializing a document");
-    ldrt_buf buf = LDRT_BUF_INIT;
-    ldrt_json_write(&buf, value);
-    ldrt_buf_append(&buf, "\n", 1);
+    ldrt_buf *buf = &out->line;
+    buf->length = 0;
+    ldrt_json_write(buf, value);
+    ldrt_buf_append(buf, "\n", 1);
     json_decref(value);
     int rc = LD_OK;
-    if (buf.oom)
+    if (buf->oom) {
         rc = ld_error_set(error, LD_ERR_NOMEM, "out of memory serializing a document");
-    else if (fwrite(buf.data, 1, buf.length, f) != buf.length)
+        ldrt_buf_free(buf);
+    } else if (fwrite(buf->data, 1, buf->length, f) != buf->length) {
         rc = ld_error_set(error, LD_ERR_IO, "cannot write %s: %s", ldrun_output_path(out, f),
                           strerror(errno));
-    ldrt_buf_free(&buf);
+    }
+    if (buf->capacity > LDRUN_WRITE_BUFFER) /* after a huge document: give it back */
+        ldrt_buf_free(buf);
     return rc;
 }
 

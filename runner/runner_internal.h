@@ -11,6 +11,8 @@
 
 #include <letsdata/letsdata.h>
 
+#include "runtime_internal.h"
+
 /** The vector stage's counts (vectorize.h), per stage of the chain. */
 typedef struct ldrun_vector_counts {
     uint64_t documents;          /**< SUCCESS documents that entered the chain */
@@ -38,9 +40,14 @@ typedef struct ldrun_counts {
 
 typedef struct ldrun_child ldrun_child;
 
+/** Size of the documents file's stdio buffer. */
+#define LDRUN_WRITE_BUFFER (1u << 20)
+
 /** Where a task's results go: DIR/PREFIXdocuments.jsonl, ...errors.jsonl, ...skipped.jsonl. */
 typedef struct ldrun_output {
     FILE *documents, *errors, *skipped;
+    char *write_buffer; /**< the documents file's stdio buffer */
+    ldrt_buf line;      /**< the JSON line being written, reused */
     ldrun_counts counts;
     int continue_on_error; /**< record handler failures as errors and go on */
     ldrun_child *child;    /**< --isolate: the process that calls the handler (child.c) */

@@ -15,6 +15,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #include "runtime_internal.h"
 #include "json_number.h"
@@ -94,15 +97,59 @@ void ldrt_json_write_string(ldrt_buf *buf, const char *text, size_t length)
     *out++ = '"';
     size_t i = 0;
     while (i < length) {
-        size_t run = i;
-        while (run < length && byte_class[s[run]] == 0)
-            run++;
-        memcpy(out, s + i, run - i);
-        out += run - i;
-        i = run;
+#ifdef __SSE2__
+        /* Sixteen bytes at a time while none needs a look: a signed compare with 0x20
+         * finds control bytes and bytes >= 0x80 at once. */
+        while (i + 16 <= length) {
+            __m128i v = _mm_loadu_si128((const __m128i *)(s + i));
+            __m128i look = _mm_or_si128(
+                _mm_cmplt_epi8(v, _mm_set1_epi8(0x20)),
+                _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('"')),
+                             _mm_cmpeq_epi8(v, _mm_set1_epi8('\\'))));
+            unsigned mask = (unsigned)_mm_movemask_epi8(look);
+            _mm_storeu_si128((__m128i *)out, v); /* the reservation leaves room */
+            if (mask != 0) {
+                unsigned plain = (unsigned)__builtin_ctz(mask);
+                out += plain;
+                i += plain;
+                break;
+            }
+            out += 16;
+            i += 16;
+        }
+#endif
+        /* Eight bytes at a time while none needs a look: no control byte, '"', '\\'
+         * or byte >= 0x80 (each test is exact for "is there such a byte"). They are
+         * stored as they are checked: the reservation above leaves room. */
+        while (i + 8 <= length) {
+            const uint64_t ones = 0x0101010101010101ull, high = 0x8080808080808080ull;
+            uint64_t v;
+            memcpy(&v, s + i, 8);
+            uint64_t quote = v ^ (ones * '"'), backslash = v ^ (ones * '\\');
+            uint64_t look =
+                ((((v - ones * 0x20) | (quote - ones) | (backslash - ones)) & ~v) | v) & high;
+            if (look != 0) {
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+                /* A borrow only marks bytes above a marked one: the lowest mark is exact. */
+                unsigned plain = (unsigned)__builtin_ctzll(look) >> 3;
+                memcpy(out, &v, 8);
+                out += plain;
+                i += plain;
+#endif
+                break;
+            }
+            memcpy(out, &v, 8);
+            out += 8;
+            i += 8;
+        }
         if (i >= length)
             break;
         unsigned char c = s[i];
+        if (byte_class[c] == 0) {
+            *out++ = (char)c;
+            i++;
+            continue;
+        }
         if (byte_class[c] == 2) {
             int valid;
             size_t n = ldi_utf8_scan(s + i, length - i, &valid);

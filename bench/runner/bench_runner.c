@@ -81,7 +81,7 @@ static void make_vocabulary(vocabulary *v)
         size_t n = 0, length = 2 + next_random(&seed) % 9;
         for (size_t i = 0; i < length; i++) {
             uint32_t r = next_random(&seed);
-            if (r % 23 == 0) {
+            if (r % 97 == 0) {
                 const char *a = accents[r % 7];
                 memcpy(v->words[w] + n, a, strlen(a));
                 n += strlen(a);
@@ -99,7 +99,8 @@ static size_t page_text(const vocabulary *v, char *out, size_t want, uint32_t *s
     while (n < want) {
         uint32_t r = next_random(seed);
         /* Skewed: small indexes are much more frequent. */
-        unsigned w = (unsigned)(((uint64_t)(r % 4096) * (r % 4096)) / 4096);
+        uint64_t x = r % 4096;
+        unsigned w = (unsigned)(x * x * x / (4096ull * 4096));
         memcpy(out + n, v->words[w], v->lengths[w]);
         n += v->lengths[w];
         out[n++] = r % 13 == 0 ? '\n' : ' ';
@@ -471,7 +472,10 @@ int main(int argc, char **argv)
             ratio("gzip -j 1 vs python reference", py_gzip / g1.seconds, 10, "x");
         }
     }
-    snprintf(command, sizeof command, "rm -rf '%s' '%s' '%s'", plain, gzip, output);
+    if (getenv("LD_BENCH_KEEP_INPUT") != NULL) /* for profiling: keep the inputs */
+        snprintf(command, sizeof command, "rm -rf '%s'; echo 'kept %s %s'", output, plain, gzip);
+    else
+        snprintf(command, sizeof command, "rm -rf '%s' '%s' '%s'", plain, gzip, output);
     if (system(command) != 0)
         failed = 1;
     return failed || missed ? 1 : 0;
