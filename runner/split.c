@@ -23,6 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "batches.h"
 #include "reader.h"
 #include "runner_internal.h"
 #include "runtime_internal.h"
@@ -95,8 +96,8 @@ static json_t *offset_map(const char *file_type, uint64_t offset)
 }
 
 /* A record that cannot be handed to the parser goes to the error destination. */
-static int record_error(ldrun_output *out, const ldrun_file_job *job, uint64_t start,
-                        uint64_t end, const char *message, ld_error *error)
+int ldrun_record_error(ldrun_output *out, const ldrun_file_job *job, uint64_t start,
+                       uint64_t end, const char *message, ld_error *error)
 {
     ld_parse_document_result result = LD_PARSE_DOCUMENT_RESULT_INIT;
     ld_document *doc = ld_error_doc_new(NULL, "RECORD_ERROR", job->file_name, NULL,
@@ -169,8 +170,11 @@ int ldrun_parse_record(const ldrun_file_job *job, int64_t offset, const char *bu
 }
 
 static int parse_record(const ldrun_file_job *job, window *w, size_t start, size_t end,
-                        ldrun_output *out, ld_error *error)
+                        ldrun_output *out, ldrun_batches *batches, ld_error *error)
 {
+    if (batches != NULL) /* parsed on another thread, written in order */
+        return ldrun_batches_record(batches, w->base + start, w->data + start, end - start,
+                                    error);
     char where[4200];
     snprintf(where, sizeof where, "%s, record at byte %llu", job->file_name,
              (unsigned long long)(w->base + start));
@@ -226,6 +230,11 @@ int ldrun_parse_file(const ldrun_file_job *job, ldrun_output *out, ld_error *err
     if (rc == LD_OK && (w.reader = ldrun_reader_open(source, job->threads, error)) == NULL)
         rc = error->code;
 
+    /* Threads to spare (-j N, fewer files): the records are parsed on them. Not with
+     * --isolate, whose child process per worker parses in order. */
+    ldrun_batches *batches = rc == LD_OK && job->threads > 1 && out->child == NULL
+                                 ? ldrun_batches_new(job, out, job->threads)
+                                 : NULL;
     size_t pos = 0;
     uint64_t counted_until = 0; /* records' bytes counted up to here */
     size_t limit = job->max_record_bytes;
@@ -272,7 +281,11 @@ int ldrun_parse_file(const ldrun_file_job *job, ldrun_output *out, ld_error *err
                              "the record starting at byte %llu has no end pattern before the "
                              "end of the file",
                              (unsigned long long)w.base);
-                rc = record_error(out, job, w.base, w.base + w.length, message, error);
+                rc = batches != NULL ? ldrun_batches_record_error(batches, w.base,
+                                                                  w.base + w.length, message,
+                                                                  error)
+                                     : ldrun_record_error(out, job, w.base, w.base + w.length,
+                                                          message, error);
                 if (rc != LD_OK || !too_long)
                     break;
                 pos = 1; /* look for the next start after this one */
@@ -292,10 +305,14 @@ int ldrun_parse_file(const ldrun_file_job *job, ldrun_output *out, ld_error *err
             if ((rc = fill(&w, n, error)) != LD_OK)
                 break;
             if (w.length < n) {
+                static const char shorter[] =
+                    "the last record is shorter than the fixed record size";
                 if (w.length > 0)
-                    rc = record_error(out, job, w.base, w.base + w.length,
-                                      "the last record is shorter than the fixed record size",
-                                      error);
+                    rc = batches != NULL
+                             ? ldrun_batches_record_error(batches, w.base, w.base + w.length,
+                                                          shorter, error)
+                             : ldrun_record_error(out, job, w.base, w.base + w.length, shorter,
+                                                  error);
                 break;
             }
             end = n;
@@ -307,13 +324,15 @@ int ldrun_parse_file(const ldrun_file_job *job, ldrun_output *out, ld_error *err
         if (w.base + end > first_new)
             out->counts.bytes_in_records += w.base + end - first_new;
         counted_until = w.base + end;
-        rc = parse_record(job, &w, start, end, out, error);
+        rc = parse_record(job, &w, start, end, out, batches, error);
         /* A PATTERN start is searched again from the first byte of this record's end
          * match; an OFFSET start counts from this record's end (a line-per-record file:
          * start OFFSET 0, end PATTERN "\n"). Always move on, even when an end match
          * sits at the record's first byte. */
         pos = start_m != NULL && next > 0 ? next : end;
     }
+    if (batches != NULL)
+        rc = ldrun_batches_finish(batches, rc, error);
     out->counts.bytes_read += w.base + w.length;
     ldrun_reader_close(w.reader);
     free(w.alloc);

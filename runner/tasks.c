@@ -241,9 +241,25 @@ static int append_task_file(const char *dir, const char *prefix, int f, finals *
     int from = open(path, O_RDONLY | O_CLOEXEC);
     if (from < 0)
         return ld_error_set(error, LD_ERR_IO, "cannot open %s: %s", path, strerror(errno));
-    char chunk[65536];
-    ssize_t n;
     int rc = LD_OK;
+    /* In the kernel first (no copy through user space); where the files do not allow
+     * it (a pipe, an append-only descriptor, another filesystem), read and write. */
+    ssize_t n;
+    int copied = 0;
+    while ((n = copy_file_range(from, NULL, results->fd[f], NULL, 1 << 30, 0)) > 0)
+        copied = 1;
+    if (n < 0 && errno != EINTR && (copied || (errno != EXDEV && errno != EINVAL &&
+                                               errno != ENOSYS && errno != EBADF &&
+                                               errno != EOPNOTSUPP))) {
+        close(from);
+        return ld_error_set(error, LD_ERR_IO, "cannot write %s: %s", results->path[f],
+                            strerror(errno));
+    }
+    if (n == 0) {
+        close(from);
+        return LD_OK;
+    }
+    char chunk[65536];
     while ((n = read(from, chunk, sizeof chunk)) != 0) {
         if (n < 0 && errno == EINTR)
             continue;

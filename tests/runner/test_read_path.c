@@ -342,6 +342,58 @@ static void assert_j2_same_as_j1(const char *input, const char *stem)
     json_decref(s2);
 }
 
+/* Handler failures inside one file at -j 2: recorded in the same order as at -j 1, or
+ * stopping the task at the same record. */
+static void test_one_file_j2_handler_failures(void **state)
+{
+    (void)state;
+    char *plain = make_wet("failing.wet", 4000, 3000, 0, 0);
+    /* Records without a URI: the WET parser fails them (ValueError). */
+    size_t length;
+    char *text = read_all(plain, &length);
+    size_t broken = 0;
+    for (char *p = text; (p = strstr(p, "WARC-Target-URI: http://site")) != NULL; p++)
+        if (atoi(p + 28) % 97 == 13) {
+            memcpy(p, "X-Target-URI", 12);
+            broken++;
+        }
+    FILE *f = fopen(plain, "wb");
+    fwrite(text, 1, length, f);
+    fclose(f);
+    free(text);
+    char one[300], two[300];
+    snprintf(one, sizeof one, "%s/failing-j1", dir);
+    snprintf(two, sizeof two, "%s/failing-j2", dir);
+    char *args1[] = {(char *)"--continue-on-error", (char *)"--output", one, plain};
+    assert_int_equal(run_with(examples, args1, 4), 0);
+    char *args2[] = {(char *)"--continue-on-error", (char *)"-j", (char *)"2", (char *)"--output",
+                     two, plain};
+    assert_int_equal(run_with(examples, args2, 6), 0);
+    assert_same_file(one, two, "documents.jsonl");
+    assert_same_file(one, two, "errors.jsonl");
+    json_t *s = summary(two);
+    assert_int_equal(count_of(s, "handlerFailures"), (json_int_t)broken);
+    json_decref(s);
+
+    /* Without --continue-on-error: the task stops at the first failing record. */
+    const char *failure[2];
+    json_t *summaries[2];
+    for (int j = 0; j < 2; j++) {
+        char out[300];
+        snprintf(out, sizeof out, "%s/failing-stop-j%d", dir, j + 1);
+        char *args[] = {(char *)"-j", (char *)(j ? "2" : "1"), (char *)"--output", out, plain};
+        assert_int_equal(run_with(examples, args, 5), 1);
+        summaries[j] = summary(out);
+        failure[j] = json_string_value(json_object_get(summaries[j], "failure"));
+        assert_non_null(failure[j]);
+    }
+    assert_non_null(strstr(failure[0], "record at byte"));
+    assert_string_equal(failure[0], failure[1]);
+    json_decref(summaries[0]);
+    json_decref(summaries[1]);
+    free(plain);
+}
+
 /* -j 2 on one file: the same documents, errors and counts as -j 1, in the same order. */
 static void test_one_file_j2_same_as_j1(void **state)
 {
@@ -499,6 +551,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_corrupt_gzip_fails),
         cmocka_unit_test(test_trailing_garbage_warns),
         cmocka_unit_test(test_one_file_j2_same_as_j1),
+        cmocka_unit_test(test_one_file_j2_handler_failures),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
