@@ -231,10 +231,12 @@ int ldrun_parse_file(const ldrun_file_job *job, ldrun_output *out, ld_error *err
         rc = error->code;
 
     /* Threads to spare (-j N, fewer files): the records are parsed on them. Not with
-     * --isolate, whose child process per worker parses in order. */
-    ldrun_batches *batches = rc == LD_OK && job->threads > 1 && out->child == NULL
-                                 ? ldrun_batches_new(job, out, job->threads)
-                                 : NULL;
+     * --isolate (a child process per worker parses in order) nor with a vector stage
+     * (which batches the task's documents itself). */
+    ldrun_batches *batches =
+        rc == LD_OK && job->threads > 1 && out->child == NULL && out->vectors == NULL
+            ? ldrun_batches_new(job, out, job->threads)
+            : NULL;
     size_t pos = 0;
     uint64_t counted_until = 0; /* records' bytes counted up to here */
     size_t limit = job->max_record_bytes;
