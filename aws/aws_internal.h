@@ -94,8 +94,12 @@ struct ld_aws_client {
     char *ca_bundle;
     size_t max_response_bytes;
     long retry_base_ms;
+    int payload_signing;
     CURL *curl;
 };
+
+/** Whether an upload body sent to @p base_url is signed (else UNSIGNED-PAYLOAD). */
+int ldaws_signs_upload(const ld_aws_client *client, const char *base_url);
 
 /** Credentials for a request: the client's, resolved now if needed (borrowed). */
 const ld_aws_credentials *ldaws_client_credentials(ld_aws_client *client, ld_aws_error *error);
@@ -112,7 +116,7 @@ typedef struct ldaws_call {
     const void *body;
     size_t body_length;
     int s3;                   /**< send x-amz-content-sha256 */
-    const char *payload_sha256; /**< precomputed hex digest, or NULL */
+    const char *payload_sha256; /**< precomputed hex digest, "UNSIGNED-PAYLOAD", or NULL */
     /** 2xx bodies go here when set (else buffered); nonzero return stops. */
     int (*sink)(void *payload, const void *data, size_t length);
     void *sink_payload;

@@ -105,6 +105,14 @@ ld_aws_client *ld_aws_client_new(const ld_aws_client_options *options, ld_aws_er
     client->retry_base_ms = base != NULL ? atol(base) : 1000;
     if (client->retry_base_ms < 0)
         client->retry_base_ms = 0;
+    client->payload_signing = options->payload_signing;
+    if (client->payload_signing < LD_AWS_PAYLOAD_AUTO ||
+        client->payload_signing > LD_AWS_PAYLOAD_UNSIGNED) {
+        ld_aws_client_free(client);
+        ldaws_error_set(error, LD_ERR_INVALID, "payload_signing %d is not one of LD_AWS_PAYLOAD_*",
+                        options->payload_signing);
+        return NULL;
+    }
     client->curl = curl_easy_init();
     nomem |= client->curl == NULL;
     if (nomem) {
@@ -113,6 +121,15 @@ ld_aws_client *ld_aws_client_new(const ld_aws_client_options *options, ld_aws_er
         return NULL;
     }
     return client;
+}
+
+int ldaws_signs_upload(const ld_aws_client *client, const char *base_url)
+{
+    if (client->payload_signing == LD_AWS_PAYLOAD_SIGNED)
+        return 1;
+    if (client->payload_signing == LD_AWS_PAYLOAD_UNSIGNED)
+        return 0;
+    return strncmp(base_url, "https://", 8) != 0;
 }
 
 const char *ld_aws_client_region(const ld_aws_client *client)

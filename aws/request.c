@@ -196,6 +196,10 @@ int ldaws_attempt(ld_aws_client *client, const ldaws_call *call, ldaws_result *r
     curl_easy_setopt(curl, CURLOPT_UPLOAD_BUFFERSIZE, 1024L * 1024);
     curl_easy_setopt(curl, CURLOPT_USERAGENT, "letsdata-c-sdk libletsdata-aws");
     curl_easy_setopt(curl, CURLOPT_TCP_KEEPALIVE, 1L);
+    /* libcurl asks "Expect: 100-continue" before a body and waits for the answer: a round
+     * trip per part. Send at once instead (a refused request wastes one part of bandwidth
+     * at most); the header cannot simply be removed, libcurl 7.88 would sign it anyway. */
+    curl_easy_setopt(curl, CURLOPT_EXPECT_100_TIMEOUT_MS, 0L);
     if (client->ca_bundle != NULL)
         curl_easy_setopt(curl, CURLOPT_CAINFO, client->ca_bundle);
     if (strcmp(call->method, "HEAD") == 0) {

@@ -162,8 +162,9 @@ static int send_part(ld_s3_upload *u, const void *data, size_t length, ld_aws_er
     char number[16];
     snprintf(number, sizeof number, "%zu", u->parts + 1);
     const char *query[] = {"partNumber", number, "uploadId", u->upload_id, NULL};
-    char sha[65];
-    ldaws_sha256_hex(data, length, sha);
+    char sha[65] = "UNSIGNED-PAYLOAD";
+    if (ldaws_signs_upload(u->client, u->base))
+        ldaws_sha256_hex(data, length, sha);
     ldaws_call call = {0};
     call.method = "PUT";
     call.query = query;
@@ -185,11 +186,15 @@ static int send_part(ld_s3_upload *u, const void *data, size_t length, ld_aws_er
 static int put_single(ld_s3_upload *u, const void *data, size_t length, ld_aws_error *error)
 {
     const char *headers[] = {u->content_type, NULL};
+    char sha[65] = "UNSIGNED-PAYLOAD";
+    if (ldaws_signs_upload(u->client, u->base))
+        ldaws_sha256_hex(data != NULL ? data : "", length, sha);
     ldaws_call call = {0};
     call.method = "PUT";
     call.headers = headers;
     call.body = data != NULL ? data : "";
     call.body_length = length;
+    call.payload_sha256 = sha;
     ldaws_result result = {0};
     char what[600];
     snprintf(what, sizeof what, "PutObject s3://%s/%s", u->bucket, u->key);

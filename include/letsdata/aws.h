@@ -204,11 +204,24 @@ typedef struct ld_aws_client_options {
     const char *ca_bundle;
     /** Largest response body that ld_aws_client_send() buffers. 0: 64 MiB. */
     size_t max_response_bytes;
+    /** S3 upload bodies (PutObject, UploadPart): LD_AWS_PAYLOAD_AUTO (0) signs their
+     *  SHA-256 over http and sends UNSIGNED-PAYLOAD over https (TLS protects them, and
+     *  hashing costs a pass over the bytes), as the AWS SDKs do; LD_AWS_PAYLOAD_SIGNED
+     *  always signs; LD_AWS_PAYLOAD_UNSIGNED never does (for servers that accept it over
+     *  http). Other requests always sign their payload. */
+    int payload_signing;
 } ld_aws_client_options;
+
+/** ld_aws_client_options::payload_signing: sign over http, not over https. */
+#define LD_AWS_PAYLOAD_AUTO 0
+/** ld_aws_client_options::payload_signing: always sign upload bodies. */
+#define LD_AWS_PAYLOAD_SIGNED 1
+/** ld_aws_client_options::payload_signing: send upload bodies as UNSIGNED-PAYLOAD. */
+#define LD_AWS_PAYLOAD_UNSIGNED 2
 
 /** Default options: all fields zero but the version. */
 #define LD_AWS_CLIENT_OPTIONS_INIT                                                          \
-    { LD_AWS_CLIENT_OPTIONS_VERSION, NULL, NULL, NULL, 0, 0, 0, NULL, 0 }
+    { LD_AWS_CLIENT_OPTIONS_VERSION, NULL, NULL, NULL, 0, 0, 0, NULL, 0, LD_AWS_PAYLOAD_AUTO }
 
 /**
  * A client.

@@ -47,6 +47,18 @@ S3NS = "http://s3.amazonaws.com/doc/2006-03-01/"
 EMPTY_SHA256 = hashlib.sha256(b"").hexdigest()
 
 
+def unlink_quiet(path):
+    try:
+        os.unlink(path)
+    except FileNotFoundError:  # --fast keeps no bytes
+        pass
+
+
+def remove_object(meta):
+    for path, _ in meta["path"]:
+        unlink_quiet(path)
+
+
 class AwsError(Exception):
     def __init__(self, status, code, message):
         super().__init__(message)
@@ -123,7 +135,8 @@ class Handler(BaseHTTPRequestHandler):
         self.raw_path, self.raw_query = split.path, split.query
         self.entry = {"method": method, "path": unquote(self.raw_path),
                       "query": self.raw_query, "range": self.headers.get("Range"),
-                      "if_match": self.headers.get("If-Match"), "status": 0, "code": ""}
+                      "if_match": self.headers.get("If-Match"),
+                      "sha256": self.headers.get("X-Amz-Content-SHA256"), "status": 0, "code": ""}
         self.body_read = False
         try:
             if self.raw_path.startswith("/__admin/"):
@@ -286,12 +299,16 @@ class Handler(BaseHTTPRequestHandler):
         sha = hashlib.sha256() if check_sha else None
         md5 = hashlib.md5() if not STATE.fast else None
         left = length
-        with open(path, "wb") as f:
+        buffer = bytearray(CHUNK)
+        view = memoryview(buffer)
+        # --fast: bytes counted, not kept (the benchmark GETs a registered file instead).
+        with open(path if not STATE.fast else os.devnull, "wb", buffering=0) as f:
             while left > 0:
-                got = self.rfile.read(min(left, CHUNK))
-                if not got:
+                n = self.rfile.readinto(view[:min(left, CHUNK)])
+                if not n:
                     raise ConnectionError("client closed")
-                left -= len(got)
+                left -= n
+                got = view[:n]
                 f.write(got)
                 if sha:
                     sha.update(got)
@@ -299,7 +316,7 @@ class Handler(BaseHTTPRequestHandler):
                     md5.update(got)
         self.body_read = True
         if sha and sha.hexdigest() != self.payload_hash:
-            os.unlink(path)
+            unlink_quiet(path)
             raise AwsError(400, "XAmzContentSHA256Mismatch", "The provided 'x-amz-content-sha256' "
                            "header does not match what was computed.")
         if md5 is None:
@@ -308,7 +325,7 @@ class Handler(BaseHTTPRequestHandler):
             digest = md5.hexdigest()
             sent = self.headers.get("Content-MD5")
             if sent and base64.b64encode(md5.digest()).decode() != sent:
-                os.unlink(path)
+                unlink_quiet(path)
                 raise AwsError(400, "BadDigest", "The Content-MD5 you specified did not match what we received.")
         return digest, length
 
@@ -361,14 +378,14 @@ class Handler(BaseHTTPRequestHandler):
             if upload is None:
                 raise AwsError(404, "NoSuchUpload", "The specified upload does not exist.")
             for path, _, _ in upload["parts"].values():
-                os.unlink(path)
+                unlink_quiet(path)
             return self.reply(204)
         if method == "DELETE" and not query:
             self.drain()
             with STATE.lock:
                 meta = objects.pop(key, None)
             if meta:
-                os.unlink(meta["path"])
+                remove_object(meta)
             return self.reply(204)
         raise AwsError(400, "InvalidRequest", f"unsupported object operation {method} ?{self.raw_query}")
 
@@ -418,8 +435,20 @@ class Handler(BaseHTTPRequestHandler):
         if self.fault and self.fault["action"] == "reset":
             cut = min(length, int(self.fault.get("after", length // 2)))
         sock = self.connection
-        with open(meta["path"], "rb") as f:
-            sent = sock.sendfile(f, offset=start, count=cut)
+        sent, at = 0, start
+        for segment, segment_size in meta["path"]:
+            if sent >= cut:
+                break
+            if at >= segment_size:
+                at -= segment_size
+                continue
+            want = min(segment_size - at, cut - sent)
+            with open(segment, "rb") as f:
+                got = sock.sendfile(f, offset=at, count=want)
+            sent += got
+            at = 0
+            if got < want:
+                break
         if cut < length or sent < cut:
             self.entry["status"] = f"{status} reset after {cut}"
             sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
@@ -435,6 +464,8 @@ class Handler(BaseHTTPRequestHandler):
 
     def store(self, objects, key, path, size, etag):
         now = datetime.datetime.utcnow()
+        if isinstance(path, str):
+            path = [(path, size)]
         meta = {"path": path, "size": size, "etag": etag,
                 "type": self.headers.get("Content-Type") or "binary/octet-stream",
                 "modified_http": now.strftime("%a, %d %b %Y %H:%M:%S GMT"),
@@ -443,7 +474,7 @@ class Handler(BaseHTTPRequestHandler):
             old = objects.get(key)
             objects[key] = meta
         if old:
-            os.unlink(old["path"])
+            remove_object(old)
 
     def upload_part(self, bucket, key, query):
         with STATE.lock:
@@ -462,7 +493,7 @@ class Handler(BaseHTTPRequestHandler):
             old = upload["parts"].get(number)
             upload["parts"][number] = (path, etag, size)
         if old:
-            os.unlink(old[0])
+            unlink_quiet(old[0])
         return self.reply(200, headers={"ETag": etag})
 
     def complete_upload(self, bucket, key, query, objects):
@@ -492,21 +523,18 @@ class Handler(BaseHTTPRequestHandler):
                 raise AwsError(400, "InvalidPart", f"part {number}: one or more of the specified parts could not be found or its ETag did not match")
             if i < len(listed) - 1 and part[2] < MIN_PART:
                 raise AwsError(400, "EntityTooSmall", f"part {number} is {part[2]} bytes; parts but the last must be at least 5 MiB")
-            files.append(part[0])
+            files.append((part[0], part[2]))
             digests += bytes.fromhex(part[1].strip('"'))
-        path = STATE.new_path()
-        size = 0
-        with open(path, "wb") as out:
-            for f in files:
-                with open(f, "rb") as src:
-                    size += os.fstat(src.fileno()).st_size
-                    shutil.copyfileobj(src, out, CHUNK)
+        # The object is its parts' files, in order (no copy); unlisted parts go.
+        segments = files
+        size = sum(n for _, n in segments)
         etag = f'"{hashlib.md5(digests).hexdigest()}-{len(listed)}"'
         with STATE.lock:
             STATE.uploads.pop(query["uploadId"], None)
         for p, _, _ in upload["parts"].values():
-            os.unlink(p)
-        self.store(objects, key, path, size, etag)
+            if p not in [f for f, _ in files]:
+                unlink_quiet(p)
+        self.store(objects, key, segments, size, etag)
         body = (f'<?xml version="1.0" encoding="UTF-8"?>\n<CompleteMultipartUploadResult xmlns="{S3NS}">'
                 f"<Bucket>{escape(bucket)}</Bucket><Key>{escape(key)}</Key><ETag>{escape(etag)}</ETag>"
                 "</CompleteMultipartUploadResult>").encode()
@@ -584,7 +612,7 @@ class Handler(BaseHTTPRequestHandler):
             with STATE.lock:
                 meta = objects.pop(key, None)
             if meta:
-                os.unlink(meta["path"])
+                remove_object(meta)
             out.append(f"<Deleted><Key>{escape(key)}</Key></Deleted>")
         out.append("</DeleteResult>")
         return self.reply(200, "".join(out).encode())
@@ -678,6 +706,16 @@ class Handler(BaseHTTPRequestHandler):
             body = {"AccessKeyId": access_key, "SecretAccessKey": secret, "Token": token,
                     "Expiration": "2099-01-01T00:00:00Z", "RoleArn": "arn:aws:iam::123456789012:role/test"}
             return self.reply(200, json.dumps(body).encode(), ctype="application/json")
+        if what == "object" and method == "POST":
+            # Serve a local file as an object (the benchmark's GET source in --fast mode).
+            spec = json.loads(self.body)
+            size = os.path.getsize(spec["file"])
+            keep = STATE.new_path()
+            os.link(spec["file"], keep) if os.stat(spec["file"]).st_dev == os.stat(STATE.dir).st_dev \
+                else shutil.copyfile(spec["file"], keep)
+            self.store(STATE.buckets.setdefault(spec["bucket"], {}), spec["key"], keep, size,
+                       f'"{uuid.uuid4().hex}"')
+            return self.reply(204)
         if what == "bucket" and method == "POST":
             with STATE.lock:
                 STATE.buckets.setdefault(self.body.decode(), {})

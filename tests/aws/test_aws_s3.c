@@ -664,6 +664,40 @@ static int stop_early(void *payload, const void *data, size_t length)
     return 1;
 }
 
+static void test_payload_signing_modes(void **state)
+{
+    (void)state;
+    ld_aws_error error;
+    ld_aws_credentials *credentials = ld_aws_credentials_new(FAKE_KEY, FAKE_SECRET, NULL, &error);
+    const int modes[] = {LD_AWS_PAYLOAD_AUTO, LD_AWS_PAYLOAD_SIGNED, LD_AWS_PAYLOAD_UNSIGNED};
+    for (int i = 0; i < 3; i++) {
+        ld_aws_client_options options = LD_AWS_CLIENT_OPTIONS_INIT;
+        options.region = FAKE_REGION;
+        options.endpoint_url = fake.url;
+        options.credentials = credentials;
+        options.payload_signing = modes[i];
+        ld_aws_client *client = ld_aws_client_new(&options, &error);
+        fake_log_clear(&fake);
+        assert_int_equal(ld_s3_put_object(client, FAKE_BUCKET, "signing", "abc", 3, NULL, &error),
+                         LD_OK);
+        json_t *log = fake_log(&fake);
+        const char *sent = json_string_value(json_object_get(json_array_get(log, 0), "sha256"));
+        /* Over http the body is signed unless told otherwise. */
+        if (modes[i] == LD_AWS_PAYLOAD_UNSIGNED)
+            assert_string_equal(sent, "UNSIGNED-PAYLOAD");
+        else
+            assert_string_equal(sent, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+        json_decref(log);
+        ld_aws_client_free(client);
+    }
+    ld_aws_client_options options = LD_AWS_CLIENT_OPTIONS_INIT;
+    options.region = FAKE_REGION;
+    options.payload_signing = 7;
+    assert_null(ld_aws_client_new(&options, &error));
+    assert_int_equal(error.code, LD_ERR_INVALID);
+    ld_aws_credentials_free(credentials);
+}
+
 static void test_callback_stops_get(void **state)
 {
     (void)state;
@@ -694,6 +728,7 @@ int main(void)
         cmocka_unit_test_setup(test_retries_on_500_and_slowdown, reset_fake),
         cmocka_unit_test_setup(test_reset_mid_get_resumes_with_range, reset_fake),
         cmocka_unit_test_setup(test_callback_stops_get, reset_fake),
+        cmocka_unit_test_setup(test_payload_signing_modes, reset_fake),
     };
     return cmocka_run_group_tests(tests, start_fake, stop_fake);
 }
