@@ -5,13 +5,16 @@
  * Each worker thread has one child, forked on first use and again after a crash, and
  * feeds it records over a socket: the record's bytes go in; the routed results come back
  * (the document, error and skip lines the record produced, and the counts), and the
- * parent writes them to the task's files. A child is not forked per record: after the
- * fork the per-record cost is two socket round trips. The child routes results with the
- * same code as the parent (ldrun_parse_record, ldrun_read_record), into memory streams.
+ * parent writes them to the task's files in record order. A child is not forked per
+ * record, and the parent does not wait for each answer: up to PIPELINE_RECORDS records
+ * (PIPELINE_BYTES bytes) are in flight, so the child never idles on a round trip. The
+ * child routes results with the same code as the parent (ldrun_parse_record,
+ * ldrun_read_record), into memory streams.
  *
- * When the child dies before it answers, the record becomes a handler failure naming the
- * signal (an ErrorDoc with --continue-on-error; otherwise the task stops), and the next
- * record gets a new child. Every child closes the sockets of the other children it
+ * When the child dies, the oldest record without an answer is the one that killed it
+ * (the child answers in order, and every answer it finished is read before the EOF): it
+ * becomes a handler failure naming the signal (an ErrorDoc with --continue-on-error;
+ * otherwise the task stops), and the records behind it go to a new child. Every child closes the sockets of the other children it
  * inherited, so that no child keeps another's socket open (a dead child's parent sees
  * EOF at once). Children ignore SIGINT and SIGTERM: on Ctrl-C the whole process group
  * gets SIGINT, and the record in flight should finish; the parent stops after it.
@@ -19,6 +22,7 @@
  * SPDX-License-Identifier: MIT
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
@@ -56,12 +60,31 @@ typedef struct response_head {
     uint64_t lengths[3];
 } response_head;
 
+#define PIPELINE_RECORDS 64
+#define PIPELINE_BYTES (8u << 20)
+
+/* A record sent (or to be sent) to the child, kept until its answer is in. */
+typedef struct pending {
+    char *request; /* request_head, strings, record bytes */
+    size_t length;
+    char *where;     /* locates the record in a failure */
+    json_t *locator; /* its offset map, for a crash's ErrorDoc */
+} pending;
+
 struct ldrun_child {
     const ld_registry *registry;
     int continue_on_error;
     unsigned timeout_ms;
     pid_t pid; /* 0: not running */
-    int fd;    /* the parent's end of the socket */
+    int fd;    /* the parent's end of the socket (non-blocking) */
+    ldrun_output *out;        /* where answers go (the task being run) */
+    pending queue[PIPELINE_RECORDS];
+    size_t head, count;       /* the ring of records without an answer, oldest first */
+    size_t bytes;             /* their requests' bytes */
+    size_t sent, sent_offset; /* records of the queue fully sent, bytes of the next */
+    int64_t head_since;       /* when the child started on the oldest record */
+    char *answer;             /* the answer being read */
+    size_t answer_length, answer_capacity;
 };
 
 /* The parent's ends of every child's socket, closed in each new child. The lock is held
@@ -92,25 +115,14 @@ static int send_fully(int fd, const void *data, size_t length)
     return 0;
 }
 
-/* Read exactly @p length bytes; 0, or -1 at EOF/error, or -2 past @p deadline (0: none). */
-static int receive_fully(int fd, void *data, size_t length, int64_t deadline)
+/* Read exactly @p length bytes (blocking); 0, or -1 at EOF or an error. */
+static int receive_fully(int fd, void *data, size_t length)
 {
     char *p = data;
     while (length > 0) {
-        if (deadline) {
-            int64_t left = deadline - now_ms();
-            if (left <= 0)
-                return -2;
-            struct pollfd pfd = {fd, POLLIN, 0};
-            int ready = poll(&pfd, 1, left > 60000 ? 60000 : (int)left);
-            if (ready < 0 && errno != EINTR)
-                return -1;
-            if (ready <= 0)
-                continue;
-        }
         ssize_t n = read(fd, p, length);
         if (n < 0 && errno == EINTR)
-            continue; /* a signal (SIGINT...): the record in flight still finishes */
+            continue;
         if (n <= 0)
             return -1;
         p += n;
@@ -120,6 +132,49 @@ static int receive_fully(int fd, void *data, size_t length, int64_t deadline)
 }
 
 /* ---- the child ---- */
+
+typedef struct reader {
+    int fd;
+    char buffer[65536];
+    size_t at, length;
+} reader;
+
+/* Read exactly @p length bytes through the buffer. 0, or -1 at EOF. */
+static int read_exactly(reader *r, void *data, size_t length)
+{
+    char *p = data;
+    while (length > 0) {
+        if (r->at == r->length) {
+            if (length >= sizeof r->buffer) /* large records: straight in */
+                return receive_fully(r->fd, p, length);
+            ssize_t n = read(r->fd, r->buffer, sizeof r->buffer);
+            if (n < 0 && errno == EINTR)
+                continue;
+            if (n <= 0)
+                return -1;
+            r->at = 0;
+            r->length = (size_t)n;
+        }
+        size_t n = r->length - r->at < length ? r->length - r->at : length;
+        memcpy(p, r->buffer + r->at, n);
+        r->at += n;
+        p += n;
+        length -= n;
+    }
+    return 0;
+}
+
+static char *read_string(reader *r, uint32_t length)
+{
+    char *text = malloc((size_t)length + 1);
+    if (text != NULL && read_exactly(r, text, length) != 0) {
+        free(text);
+        return NULL;
+    }
+    if (text != NULL)
+        text[length] = '\0';
+    return text;
+}
 
 typedef struct child_output {
     ldrun_output out;
@@ -137,30 +192,38 @@ static int open_memory(child_output *c)
     return 0;
 }
 
-static void close_memory(child_output *c)
+/* Answer: the head, the error message and the three files' lines, in one send. */
+static int send_answer(int fd, child_output *c, int rc, const ld_error *error)
 {
     FILE *files[3] = {c->out.documents, c->out.errors, c->out.skipped};
     for (int i = 0; i < 3; i++)
         if (files[i] != NULL)
             fclose(files[i]);
-}
-
-static void free_memory(child_output *c)
-{
+    response_head head = {rc, (uint32_t)(rc == LD_OK ? 0 : strlen(error->message)),
+                          c->out.counts.records, c->out.counts.success, c->out.counts.error,
+                          c->out.counts.skip, c->out.counts.handler_failures,
+                          {c->length[0], c->length[1], c->length[2]}};
+    size_t total = sizeof head + head.message_length + c->length[0] + c->length[1] +
+                   c->length[2];
+    char *message = malloc(total);
+    int failed = message == NULL;
+    if (!failed) {
+        char *p = message;
+        memcpy(p, &head, sizeof head);
+        p += sizeof head;
+        memcpy(p, error->message, head.message_length);
+        p += head.message_length;
+        for (int i = 0; i < 3; i++) {
+            if (c->length[i] > 0)
+                memcpy(p, c->text[i], c->length[i]);
+            p += c->length[i];
+        }
+        failed = send_fully(fd, message, total) != 0;
+    }
+    free(message);
     for (int i = 0; i < 3; i++)
         free(c->text[i]);
-}
-
-static char *receive_string(int fd, uint32_t length)
-{
-    char *text = malloc((size_t)length + 1);
-    if (text != NULL && receive_fully(fd, text, length, 0) != 0) {
-        free(text);
-        return NULL;
-    }
-    if (text != NULL)
-        text[length] = '\0';
-    return text;
+    return failed ? -1 : 0;
 }
 
 static _Noreturn void child_main(const ld_registry *registry, int fd, int continue_on_error,
@@ -179,16 +242,18 @@ static _Noreturn void child_main(const ld_registry *registry, int fd, int contin
         _exit(0);
     ld_context *ctx = ld_context_new("local-run-isolated", "local", "local", "local", "local");
     const ld_single_file_parser *parser = ld_registry_single_file_parser(registry);
+    static reader in;
+    in.fd = fd;
     for (;;) {
         request_head head;
-        if (ctx == NULL || receive_fully(fd, &head, sizeof head, 0) != 0)
+        if (ctx == NULL || read_exactly(&in, &head, sizeof head) != 0)
             _exit(0); /* the parent closed the socket: the run is over */
-        char *name = receive_string(fd, head.lengths[0]);
-        char *type = receive_string(fd, head.lengths[1]);
-        char *where = receive_string(fd, head.lengths[2]);
+        char *name = read_string(&in, head.lengths[0]);
+        char *type = read_string(&in, head.lengths[1]);
+        char *where = read_string(&in, head.lengths[2]);
         char *data = malloc(head.data_length + 1);
         if (name == NULL || type == NULL || where == NULL || data == NULL ||
-            receive_fully(fd, data, head.data_length, 0) != 0)
+            read_exactly(&in, data, head.data_length) != 0)
             _exit(4);
         data[head.data_length] = '\0';
         child_output c;
@@ -199,7 +264,7 @@ static _Noreturn void child_main(const ld_registry *registry, int fd, int contin
         } else {
             c.out.continue_on_error = continue_on_error;
             if (head.call == CALL_PARSE_RECORD) {
-                ldrun_file_job job = {parser, ctx, name, name, type, 0};
+                ldrun_file_job job = {parser, ctx, name, name, type, 0, 1};
                 rc = parser == NULL ? ld_error_set(&error, LD_ERR_INTERNAL, "no parser")
                                     : ldrun_parse_record(&job, head.offset, data, 0,
                                                          (size_t)head.data_length, where,
@@ -210,17 +275,7 @@ static _Noreturn void child_main(const ld_registry *registry, int fd, int contin
                                        (size_t)head.data_length, &c.out, &error);
             }
         }
-        close_memory(&c);
-        response_head answer = {rc, (uint32_t)(rc == LD_OK ? 0 : strlen(error.message)),
-                                c.out.counts.records, c.out.counts.success,
-                                c.out.counts.error, c.out.counts.skip,
-                                c.out.counts.handler_failures,
-                                {c.length[0], c.length[1], c.length[2]}};
-        int failed = send_fully(fd, &answer, sizeof answer) != 0 ||
-                     send_fully(fd, error.message, answer.message_length) != 0;
-        for (int i = 0; i < 3 && !failed; i++)
-            failed = send_fully(fd, c.text[i] ? c.text[i] : "", c.length[i]) != 0;
-        free_memory(&c);
+        int failed = send_answer(fd, &c, rc, &error) != 0;
         free(name);
         free(type);
         free(where);
@@ -277,12 +332,16 @@ static int spawn(ldrun_child *child, ld_error *error)
     }
     children_fds[children_count++] = sv[0];
     pthread_mutex_unlock(&children_lock);
+    fcntl(sv[0], F_SETFL, fcntl(sv[0], F_GETFL) | O_NONBLOCK);
     child->pid = pid;
     child->fd = sv[0];
+    child->sent = child->sent_offset = 0; /* what is queued goes (again) to this one */
+    child->answer_length = 0;
+    child->head_since = now_ms();
     return LD_OK;
 }
 
-/* Close the socket and reap the process (@p kill_first: it hangs). Its exit status. */
+/* Close the socket and reap the process (@p kill_first: it may still run). Its status. */
 static int reap(ldrun_child *child, int kill_first)
 {
     pthread_mutex_lock(&children_lock);
@@ -303,78 +362,98 @@ static int reap(ldrun_child *child, int kill_first)
     return status;
 }
 
+static pending *oldest(ldrun_child *child)
+{
+    return &child->queue[child->head];
+}
+
+static void pop(ldrun_child *child)
+{
+    pending *p = oldest(child);
+    child->bytes -= p->length;
+    free(p->request);
+    free(p->where);
+    json_decref(p->locator);
+    memset(p, 0, sizeof *p);
+    child->head = (child->head + 1) % PIPELINE_RECORDS;
+    child->count--;
+    if (child->sent > 0)
+        child->sent--;
+    child->head_since = now_ms();
+}
+
+/* Forget every record in flight and the process working on them (the task stops). */
+static void abandon(ldrun_child *child)
+{
+    while (child->count > 0)
+        pop(child);
+    child->sent = child->sent_offset = 0;
+    child->answer_length = 0;
+    if (child->pid > 0)
+        reap(child, 1);
+}
+
 void ldrun_child_free(ldrun_child *child)
 {
     if (child == NULL)
         return;
-    if (child->pid > 0)
-        reap(child, 0); /* idle between records: it exits on EOF */
+    abandon(child); /* idle between tasks: nothing is in flight */
+    free(child->answer);
     free(child);
 }
 
-static int write_results(ldrun_output *out, const response_head *head, const char *text,
-                         ld_error *error)
+/* Apply a complete answer to the oldest record. */
+static int apply_answer(ldrun_child *child, ld_error *error)
 {
+    response_head head;
+    memcpy(&head, child->answer, sizeof head);
+    const char *message = child->answer + sizeof head, *text = message + head.message_length;
+    ldrun_output *out = child->out;
     FILE *files[3] = {out->documents, out->errors, out->skipped};
-    for (int i = 0; i < 3; i++) {
-        if (head->lengths[i] > 0 && fwrite(text, 1, head->lengths[i], files[i]) != head->lengths[i])
-            return ld_error_set(error, LD_ERR_IO, "cannot write %s: %s",
-                                ldrun_output_path(out, files[i]), strerror(errno));
-        text += head->lengths[i];
+    int rc = LD_OK;
+    for (int i = 0; i < 3 && rc == LD_OK; i++) {
+        if (head.lengths[i] > 0 &&
+            fwrite(text, 1, head.lengths[i], files[i]) != head.lengths[i])
+            rc = ld_error_set(error, LD_ERR_IO, "cannot write %s: %s",
+                              ldrun_output_path(out, files[i]), strerror(errno));
+        text += head.lengths[i];
     }
-    out->counts.records += head->records;
-    out->counts.success += head->success;
-    out->counts.error += head->error;
-    out->counts.skip += head->skip;
-    out->counts.handler_failures += head->handler_failures;
-    return LD_OK;
+    out->counts.records += head.records;
+    out->counts.success += head.success;
+    out->counts.error += head.error;
+    out->counts.skip += head.skip;
+    out->counts.handler_failures += head.handler_failures;
+    if (rc == LD_OK && head.rc != LD_OK)
+        rc = ld_error_set(error, head.rc, "%.*s", (int)head.message_length, message);
+    pop(child);
+    return rc;
 }
 
-/* One call in the child; @p locator (stolen) places the record in a crash's ErrorDoc. */
-static int call(ldrun_output *out, request_head *head, const char *name, const char *type,
-                const char *where, const char *data, json_t *locator, ld_error *error)
+/* Take the complete answers out of child->answer. */
+static int take_answers(ldrun_child *child, ld_error *error)
 {
-    ldrun_child *child = out->child;
-    if (child->pid == 0) {
-        int rc = spawn(child, error);
-        if (rc != LD_OK) {
-            json_decref(locator);
-            return rc;
-        }
+    int rc = LD_OK;
+    while (rc == LD_OK && child->answer_length >= sizeof(response_head) && child->count > 0) {
+        response_head head;
+        memcpy(&head, child->answer, sizeof head);
+        size_t size = sizeof head + head.message_length + head.lengths[0] + head.lengths[1] +
+                      head.lengths[2];
+        if (child->answer_length < size)
+            break;
+        rc = apply_answer(child, error);
+        memmove(child->answer, child->answer + size, child->answer_length - size);
+        child->answer_length -= size;
     }
-    head->lengths[0] = (uint32_t)strlen(name);
-    head->lengths[1] = (uint32_t)strlen(type);
-    head->lengths[2] = (uint32_t)strlen(where);
-    int64_t deadline = child->timeout_ms ? now_ms() + child->timeout_ms : 0;
-    response_head answer;
-    int got = send_fully(child->fd, head, sizeof *head) == 0 &&
-                      send_fully(child->fd, name, head->lengths[0]) == 0 &&
-                      send_fully(child->fd, type, head->lengths[1]) == 0 &&
-                      send_fully(child->fd, where, head->lengths[2]) == 0 &&
-                      send_fully(child->fd, data, (size_t)head->data_length) == 0
-                  ? receive_fully(child->fd, &answer, sizeof answer, deadline)
-                  : -1;
-    char *text = NULL;
-    if (got == 0) {
-        size_t total = (size_t)answer.message_length + answer.lengths[0] + answer.lengths[1] +
-                       answer.lengths[2];
-        text = malloc(total + 1);
-        got = text == NULL ? -1 : receive_fully(child->fd, text, total, deadline);
-    }
-    if (got == 0) {
-        json_decref(locator);
-        int rc = write_results(out, &answer, text + answer.message_length, error);
-        if (rc == LD_OK && answer.rc != LD_OK)
-            rc = ld_error_set(error, answer.rc, "%.*s", (int)answer.message_length, text);
-        free(text);
-        return rc;
-    }
-    free(text);
-    /* The child died, or overstayed: the record is a handler failure. */
+    return rc;
+}
+
+/* The child died (or overstayed, @p timed_out): the oldest record is a handler failure. */
+static int record_crash(ldrun_child *child, int timed_out, ld_error *error)
+{
     int status = reap(child, 1); /* dead already, or hanging */
     char description[300];
     const char *failure_type = "HandlerCrashed";
-    if (got == -2) {
+    if (timed_out) {
         failure_type = "HandlerTimeout";
         snprintf(description, sizeof description,
                  "the handler did not finish the record within %u ms (--timeout-ms) and its "
@@ -391,7 +470,150 @@ static int call(ldrun_output *out, request_head *head, const char *name, const c
                  "the handler ended its process (exit status %d) in the middle of the record",
                  WIFEXITED(status) ? WEXITSTATUS(status) : -1);
     }
-    return ldrun_handler_failed(out, failure_type, description, locator, where, error);
+    child->answer_length = 0; /* a partial answer of the record that crashed */
+    pending *p = oldest(child);
+    json_t *locator = p->locator;
+    p->locator = NULL;
+    int rc = ldrun_handler_failed(child->out, failure_type, description, locator, p->where,
+                                  error);
+    pop(child);
+    if (rc == LD_OK && child->count > 0)
+        rc = spawn(child, error); /* the records behind it go to a new process */
+    return rc;
+}
+
+/*
+ * Send what the socket takes and apply the answers that came back; wait (poll) only
+ * while more than @p keep records or @p keep_bytes bytes are in flight.
+ */
+static int pump(ldrun_child *child, size_t keep, size_t keep_bytes, ld_error *error)
+{
+    int rc = LD_OK;
+    while (rc == LD_OK && child->count > 0) {
+        int must_wait = child->count > keep || child->bytes > keep_bytes;
+        struct pollfd pfd = {child->fd, POLLIN, 0};
+        if (child->sent < child->count)
+            pfd.events |= POLLOUT;
+        int wait = must_wait ? -1 : 0;
+        if (child->timeout_ms) {
+            int64_t left = child->head_since + child->timeout_ms - now_ms();
+            if (left <= 0) {
+                rc = record_crash(child, 1, error);
+                continue;
+            }
+            if (must_wait)
+                wait = (int)left;
+        }
+        int ready = poll(&pfd, 1, wait);
+        if (ready < 0 && errno == EINTR)
+            continue; /* SIGINT/SIGTERM: the records in flight still finish */
+        if (ready == 0 && !must_wait)
+            break; /* nothing more to do without waiting */
+        if (ready <= 0)
+            continue;
+        if (pfd.revents & POLLOUT) {
+            pending *p = &child->queue[(child->head + child->sent) % PIPELINE_RECORDS];
+            ssize_t n = send(child->fd, p->request + child->sent_offset,
+                             p->length - child->sent_offset, MSG_NOSIGNAL | MSG_DONTWAIT);
+            if (n > 0) {
+                child->sent_offset += (size_t)n;
+                if (child->sent_offset == p->length) {
+                    child->sent++;
+                    child->sent_offset = 0;
+                }
+            } else if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
+                pfd.revents |= POLLIN; /* the child is gone: read what it answered */
+            }
+        }
+        if (pfd.revents & (POLLIN | POLLHUP | POLLERR)) {
+            if (child->answer_capacity - child->answer_length < 65536) {
+                size_t capacity = child->answer_capacity * 2 + 65536;
+                char *grown = realloc(child->answer, capacity);
+                if (grown == NULL) {
+                    rc = ld_error_set(error, LD_ERR_NOMEM, "out of memory");
+                    break;
+                }
+                child->answer = grown;
+                child->answer_capacity = capacity;
+            }
+            ssize_t n = read(child->fd, child->answer + child->answer_length,
+                             child->answer_capacity - child->answer_length);
+            if (n > 0) {
+                child->answer_length += (size_t)n;
+                rc = take_answers(child, error);
+            } else if (n == 0 || (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)) {
+                rc = take_answers(child, error);
+                if (rc == LD_OK && child->count > 0)
+                    rc = record_crash(child, 0, error);
+            }
+        }
+    }
+    if (rc != LD_OK)
+        abandon(child); /* the task stops: what is still in flight is not wanted */
+    return rc;
+}
+
+int ldrun_child_flush(ldrun_output *out, ld_error *error)
+{
+    if (out->child == NULL || out->child->count == 0)
+        return LD_OK;
+    out->child->out = out;
+    return pump(out->child, 0, 0, error);
+}
+
+void ldrun_child_abandon(ldrun_child *child)
+{
+    if (child != NULL)
+        abandon(child);
+}
+
+/* Queue one record; answers are applied as they come (in order). */
+static int submit(ldrun_output *out, const request_head *head, const char *name,
+                  const char *type, const char *where, const char *data, json_t *locator,
+                  ld_error *error)
+{
+    ldrun_child *child = out->child;
+    child->out = out;
+    int rc = LD_OK;
+    if (child->pid == 0)
+        rc = spawn(child, error);
+    request_head h = *head;
+    h.lengths[0] = (uint32_t)strlen(name);
+    h.lengths[1] = (uint32_t)strlen(type);
+    h.lengths[2] = (uint32_t)strlen(where);
+    size_t length = sizeof h + h.lengths[0] + h.lengths[1] + h.lengths[2] + h.data_length;
+    char *request = rc == LD_OK ? malloc(length) : NULL;
+    char *where_copy = rc == LD_OK ? strdup(where) : NULL;
+    if (rc == LD_OK && (request == NULL || where_copy == NULL))
+        rc = ld_error_set(error, LD_ERR_NOMEM, "out of memory");
+    if (rc != LD_OK) {
+        free(request);
+        free(where_copy);
+        json_decref(locator);
+        return rc;
+    }
+    char *p = request;
+    memcpy(p, &h, sizeof h);
+    p += sizeof h;
+    memcpy(p, name, h.lengths[0]);
+    p += h.lengths[0];
+    memcpy(p, type, h.lengths[1]);
+    p += h.lengths[1];
+    memcpy(p, where, h.lengths[2]);
+    p += h.lengths[2];
+    memcpy(p, data, (size_t)h.data_length);
+    pending *slot = &child->queue[(child->head + child->count) % PIPELINE_RECORDS];
+    slot->request = request;
+    slot->length = length;
+    slot->where = where_copy;
+    slot->locator = locator;
+    if (child->count == 0)
+        child->head_since = now_ms();
+    child->count++;
+    child->bytes += length;
+    /* Send what the socket takes now and apply what came back; wait only when the
+     * window is full. */
+    return pump(child, PIPELINE_RECORDS - 1, PIPELINE_BYTES, error);
 }
 
 int ldrun_child_parse_record(const ldrun_file_job *job, int64_t offset, const char *buffer,
@@ -400,8 +622,8 @@ int ldrun_child_parse_record(const ldrun_file_job *job, int64_t offset, const ch
 {
     request_head head = {CALL_PARSE_RECORD, LD_INTERFACE_SINGLE_FILE_PARSER, offset, 0,
                          {0, 0, 0}, 0, end - start};
-    return call(out, &head, job->file_name, job->s3_file_type, where, buffer + start,
-                json_pack("{s:I}", job->s3_file_type, (json_int_t)offset), error);
+    return submit(out, &head, job->file_name, job->s3_file_type, where, buffer + start,
+                  json_pack("{s:I}", job->s3_file_type, (json_int_t)offset), error);
 }
 
 int ldrun_child_read_record(ld_interface interface_id, const char *path, unsigned long number,
@@ -412,6 +634,6 @@ int ldrun_child_read_record(ld_interface interface_id, const char *path, unsigne
     snprintf(where, sizeof where, "%s:%lu", path, number);
     request_head head = {CALL_READ_RECORD, (uint32_t)interface_id, 0, number, {0, 0, 0}, 0,
                          length};
-    return call(out, &head, path, "", where, line,
-                json_pack("{s:s, s:I}", "file", path, "line", (json_int_t)number), error);
+    return submit(out, &head, path, "", where, line,
+                  json_pack("{s:s, s:I}", "file", path, "line", (json_int_t)number), error);
 }

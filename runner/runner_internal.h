@@ -247,7 +247,18 @@ ldrun_child *ldrun_child_new(const ld_registry *registry, int continue_on_error,
 /** Stop the process (it finishes the record in flight) and free @p child. */
 void ldrun_child_free(ldrun_child *child);
 
-/** ldrun_parse_record(), run in @p out->child. */
+/**
+ * Wait for the answers to every record handed to @p out->child and apply them to @p out
+ * (records are pipelined: ldrun_child_parse_record() and ldrun_child_read_record()
+ * return before their record's answer is in). Call it before using out's files or
+ * counts. @return LD_OK, or the failure of a record (the task stops).
+ */
+int ldrun_child_flush(ldrun_output *out, ld_error *error);
+/** Drop the records in flight and stop the process (a task that failed otherwise). */
+void ldrun_child_abandon(ldrun_child *child);
+
+/** ldrun_parse_record(), run in @p out->child; the results reach @p out in order, by
+ *  this or a later call, or ldrun_child_flush(). */
 int ldrun_child_parse_record(const ldrun_file_job *job, int64_t offset, const char *buffer,
                              size_t start, size_t end, const char *where, ldrun_output *out,
                              ld_error *error);

@@ -63,15 +63,21 @@ static int save_lines(void *payload, unsigned long lines_done, ldrun_output *out
                       ld_error *error)
 {
     line_checkpoint *lc = payload;
-    /* Nothing in flight may be covered by a checkpoint. */
+    /* Nothing in flight may be covered by a checkpoint: --isolate's records, then the
+     * vector stage's documents. */
+    int rc = ldrun_child_flush(out, error);
+    if (rc != LD_OK)
+        return rc;
     if (out->vectors != NULL && ldvec_stage_flush(out->vectors, out, error) != LD_OK)
         return error->code;
     FILE *files[3] = {out->documents, out->errors, out->skipped};
     json_t *lengths = json_array();
     for (int f = 0; f < 3; f++) {
-        if (fflush(files[f]) != 0)
-            return ld_error_set(error, LD_ERR_IO, "cannot write the results: %s",
-                                strerror(errno));
+        if (fflush(files[f]) != 0) {
+            json_decref(lengths);
+            return ld_error_set(error, LD_ERR_IO, "cannot write %s: %s",
+                                ldrun_output_path(out, files[f]), strerror(errno));
+        }
         json_array_append_new(lengths, json_integer(ftell(files[f])));
     }
     json_t *state = json_pack("{s:s, s:I, s:o, s:o}", "input", lc->name, "lines",
@@ -164,6 +170,20 @@ static void run_task(const ldrun_plan *plan, ldrun_task *task, size_t index, uns
             out.counts.files = task->resume_lines > 0 ? 0 : 1;
             task->rc = ldrun_read_jsonl(plan->registry, plan->interface_id, task->path, ctx,
                                         &out, &progress, &task->error);
+        }
+        if (child != NULL) {
+            /* --isolate: the answers of the records still in flight (also when a signal
+             * stopped the task: those records finish). */
+            if (task->rc == LD_OK || task->rc == LDRUN_STOPPED) {
+                ld_error flush_error = {0};
+                int flushed = ldrun_child_flush(&out, &flush_error);
+                if (flushed != LD_OK) {
+                    task->rc = flushed;
+                    task->error = flush_error;
+                }
+            } else {
+                ldrun_child_abandon(child);
+            }
         }
         /* Finish the documents in flight: lines read count as done, also when a signal
          * stopped the task. */
