@@ -100,27 +100,13 @@ static int64_t now_ms(void)
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-static int send_fully(int fd, const void *data, size_t length)
-{
-    const char *p = data;
-    while (length > 0) {
-        ssize_t n = send(fd, p, length, MSG_NOSIGNAL);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0)
-            return -1;
-        p += n;
-        length -= (size_t)n;
-    }
-    return 0;
-}
-
-/* Read exactly @p length bytes (blocking); 0, or -1 at EOF or an error. */
-static int receive_fully(int fd, void *data, size_t length)
+/* Send (@p sending) or read exactly @p length bytes, blocking; 0, or -1 at EOF or an
+ * error (a peer that is gone: no SIGPIPE). */
+static int transfer_fully(int fd, void *data, size_t length, int sending)
 {
     char *p = data;
     while (length > 0) {
-        ssize_t n = read(fd, p, length);
+        ssize_t n = sending ? send(fd, p, length, MSG_NOSIGNAL) : read(fd, p, length);
         if (n < 0 && errno == EINTR)
             continue;
         if (n <= 0)
@@ -146,7 +132,7 @@ static int read_exactly(reader *r, void *data, size_t length)
     while (length > 0) {
         if (r->at == r->length) {
             if (length >= sizeof r->buffer) /* large records: straight in */
-                return receive_fully(r->fd, p, length);
+                return transfer_fully(r->fd, p, length, 0);
             ssize_t n = read(r->fd, r->buffer, sizeof r->buffer);
             if (n < 0 && errno == EINTR)
                 continue;
@@ -218,7 +204,7 @@ static int send_answer(int fd, child_output *c, int rc, const ld_error *error)
                 memcpy(p, c->text[i], c->length[i]);
             p += c->length[i];
         }
-        failed = send_fully(fd, message, total) != 0;
+        failed = transfer_fully(fd, message, total, 1) != 0;
     }
     free(message);
     for (int i = 0; i < 3; i++)
