@@ -61,6 +61,18 @@ static void indent(out *o, size_t flags, int depth, int space)
     }
 }
 
+/* After an object member or array element: a separator and the next item's indent, or
+ * the closing bracket's indent after the last one (jansson's order). */
+static void end_item(out *o, size_t flags, int depth, int last)
+{
+    if (last) {
+        indent(o, flags, depth, 0);
+    } else {
+        put(o, ",", 1);
+        indent(o, flags, depth + 1, 1);
+    }
+}
+
 static void put_string(out *o, const char *text, size_t length, size_t flags)
 {
     json_t *string = json_stringn_nocheck(text, length);
@@ -115,12 +127,7 @@ static void dump(out *o, const json_t *value, size_t flags, int depth)
             put_string(o, keys[i], strlen(keys[i]), flags);
             put(o, separator, strlen(separator));
             dump(o, json_object_get(value, keys[i]), flags, depth + 1);
-            if (i + 1 < size) {
-                put(o, ",", 1);
-                indent(o, flags, depth + 1, 1);
-            } else {
-                indent(o, flags, depth, 0);
-            }
+            end_item(o, flags, depth, i + 1 == size);
         }
         put(o, "}", 1);
         free(keys);
@@ -136,12 +143,7 @@ static void dump(out *o, const json_t *value, size_t flags, int depth)
         indent(o, flags, depth + 1, 0);
         for (size_t i = 0; i < size; i++) {
             dump(o, json_array_get(value, i), flags, depth + 1);
-            if (i + 1 < size) {
-                put(o, ",", 1);
-                indent(o, flags, depth + 1, 1);
-            } else {
-                indent(o, flags, depth, 0);
-            }
+            end_item(o, flags, depth, i + 1 == size);
         }
         put(o, "]", 1);
         break;

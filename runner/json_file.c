@@ -1,7 +1,7 @@
 /*
  * json_file.c - the runner's small JSON files (summary.json, --json-summary) written
- * with the SDK's number spelling (ld_json_dumps: 12.5, not 12.5000000000000000 and
- * friends), in jansson's layout.
+ * with the SDK's number spelling (ld_json_dumps: 6.77 and 1e-05, where jansson writes
+ * 6.7699999999999996 and 1.0000000000000001e-05), in jansson's layout.
  *
  * SPDX-License-Identifier: MIT
  */

@@ -7,6 +7,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -16,27 +17,34 @@
 
 #include "word_count.h"
 
+/* Call the method directly with @p text and compare the result with the Document the
+ * record must make (@p key_values is its documentKeyValuesMap, as JSON text). */
+static void check_document(const char *text, const char *sequence_number,
+                           const char *key_values)
+{
+    ld_context *ctx = ld_testing_context();
+    ld_parse_document_result result = LD_PARSE_DOCUMENT_RESULT_INIT;
+    assert_int_equal(word_count_reader.parse_message(ctx, NULL, "arn", "shard-1", "pk",
+                                                     sequence_number, 0, text, strlen(text),
+                                                     &result),
+                     LD_OK);
+    char expected[1024], *difference = NULL;
+    snprintf(expected, sizeof expected,
+             "{\"status\":\"SUCCESS\",\"nextRecordType\":null,\"document\":{"
+             "\"documentType\":\"Document\",\"documentId\":\"%s\",\"recordType\":\"WORDS\","
+             "\"partitionKey\":\"pk\",\"documentMetadata\":{},\"documentKeyValuesMap\":%s}}",
+             sequence_number, key_values);
+    if (!ld_testing_result_matches(&result, expected, &difference))
+        fail_msg("%s", difference);
+    ld_free(difference);
+    ld_parse_document_result_clear(&result);
+    ld_context_free(ctx);
+}
+
 static void test_counts_words(void **state)
 {
     (void)state;
-    ld_context *ctx = ld_testing_context();
-    ld_parse_document_result result = LD_PARSE_DOCUMENT_RESULT_INIT;
-    const char *text = "  the quick  brown fox ";
-    assert_int_equal(word_count_reader.parse_message(ctx, NULL, "arn", "shard-1", "pk", "42", 0,
-                                                     text, strlen(text), &result),
-                     LD_OK);
-    char *difference = NULL;
-    if (!ld_testing_result_matches(&result,
-                                   "{\"status\":\"SUCCESS\",\"nextRecordType\":null,"
-                                   "\"document\":{\"documentType\":\"Document\","
-                                   "\"documentId\":\"42\",\"recordType\":\"WORDS\","
-                                   "\"partitionKey\":\"pk\",\"documentMetadata\":{},"
-                                   "\"documentKeyValuesMap\":{\"text\":\"<string>\","
-                                   "\"words\":4}}}",
-                                   &difference))
-        fail_msg("%s", difference);
-    ld_parse_document_result_clear(&result);
-    ld_context_free(ctx);
+    check_document("  the quick  brown fox ", "42", "{\"text\":\"<string>\",\"words\":4}");
 }
 
 /* Kinesis data are bytes: invalid UTF-8 becomes U+FFFD, as in Python, and the record
@@ -44,25 +52,7 @@ static void test_counts_words(void **state)
 static void test_invalid_utf8_is_replaced(void **state)
 {
     (void)state;
-    ld_context *ctx = ld_testing_context();
-    ld_parse_document_result result = LD_PARSE_DOCUMENT_RESULT_INIT;
-    const char *text = "caf\xE9 au lait"; /* Latin-1 */
-    assert_int_equal(word_count_reader.parse_message(ctx, NULL, "arn", "shard-1", "pk", "43", 0,
-                                                     text, strlen(text), &result),
-                     LD_OK);
-    char *difference = NULL;
-    if (!ld_testing_result_matches(&result,
-                                   "{\"status\":\"SUCCESS\",\"nextRecordType\":null,"
-                                   "\"document\":{\"documentType\":\"Document\","
-                                   "\"documentId\":\"43\",\"recordType\":\"WORDS\","
-                                   "\"partitionKey\":\"pk\",\"documentMetadata\":{},"
-                                   "\"documentKeyValuesMap\":{\"text\":\"caf\\ufffd au lait\","
-                                   "\"words\":3}}}",
-                                   &difference))
-        fail_msg("%s", difference);
-    ld_free(difference);
-    ld_parse_document_result_clear(&result);
-    ld_context_free(ctx);
+    check_document("caf\xE9 au lait", "43", "{\"text\":\"caf\\ufffd au lait\",\"words\":3}");
 }
 
 static void test_empty_record_is_an_error_doc(void **state)
