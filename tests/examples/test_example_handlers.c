@@ -94,7 +94,7 @@ static void test_wet_patterns_through_the_runtime(void **state)
                          "\"\\n\\r\\n\\r\\n\",\"offset\":-1}}}",
                          envelope);
     json_decref(envelope);
-    free(request);
+    ld_free(request);
     json_decref(data);
     ld_registry_free(registry);
 }
@@ -259,7 +259,7 @@ static void test_vector_files_with_the_kit(void **state)
         fail_msg("%s", difference);
     difference = ld_testing_check_files(registry, "/nonexistent.json", response);
     assert_non_null(strstr(difference, "/nonexistent.json"));
-    free(difference);
+    ld_free(difference);
     ld_registry_free(registry);
 }
 
