@@ -101,6 +101,9 @@ struct ld_aws_client {
 /** Whether an upload body sent to @p base_url is signed (else UNSIGNED-PAYLOAD). */
 int ldaws_signs_upload(const ld_aws_client *client, const char *base_url);
 
+/** A client like @p client (credentials resolved now) with its own connection. New. */
+ld_aws_client *ldaws_client_clone(ld_aws_client *client, ld_aws_error *error);
+
 /** Credentials for a request: the client's, resolved now if needed (borrowed). */
 const ld_aws_credentials *ldaws_client_credentials(ld_aws_client *client, ld_aws_error *error);
 

@@ -210,3 +210,29 @@ int ld_aws_client_send(ld_aws_client *client, const ld_aws_request *request,
     free(base);
     return rc;
 }
+
+ld_aws_client *ldaws_client_clone(ld_aws_client *client, ld_aws_error *error)
+{
+    const ld_aws_credentials *credentials = ldaws_client_credentials(client, error);
+    if (credentials == NULL)
+        return NULL;
+    ld_aws_client *copy = calloc(1, sizeof *copy);
+    if (copy == NULL) {
+        ldaws_error_set(error, LD_ERR_NOMEM, "out of memory");
+        return NULL;
+    }
+    *copy = *client;
+    copy->region = strdup(client->region);
+    copy->endpoint_url = client->endpoint_url != NULL ? strdup(client->endpoint_url) : NULL;
+    copy->ca_bundle = client->ca_bundle != NULL ? strdup(client->ca_bundle) : NULL;
+    copy->credentials = ld_aws_credentials_copy(credentials);
+    copy->curl = curl_easy_init();
+    if (copy->region == NULL || (client->endpoint_url != NULL && copy->endpoint_url == NULL) ||
+        (client->ca_bundle != NULL && copy->ca_bundle == NULL) || copy->credentials == NULL ||
+        copy->curl == NULL) {
+        ld_aws_client_free(copy);
+        ldaws_error_set(error, LD_ERR_NOMEM, "out of memory");
+        return NULL;
+    }
+    return copy;
+}

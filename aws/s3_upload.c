@@ -6,6 +6,7 @@
  * SPDX-License-Identifier: MIT
  */
 #include <errno.h>
+#include <pthread.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,22 +14,74 @@
 
 #include "aws_internal.h"
 
+#define MAX_LANES 16
+
+/* A full part waiting for (or being sent by) a sender thread. */
+typedef struct part_job {
+    char *data;
+    size_t length;
+    size_t number;
+    int borrowed; /* the caller's memory (ld_s3_put_object), not one of our buffers */
+} part_job;
+
 struct ld_s3_upload {
     ld_aws_client *client;
     char *bucket, *key, *base, *path;
     char content_type[300];
     size_t part_size;
-    char *buffer;
+    int concurrency;
+    int memory_stable; /* writes' memory stays valid until finish (ld_s3_put_object) */
+    char *buffer;      /* the part being filled */
     size_t fill, capacity;
     char *upload_id;   /* set once multipart */
-    char (*etags)[128];
+    char (*etags)[128]; /* by part number - 1 */
     size_t parts, etag_capacity;
-    int failed;        /* a write failed: finish aborts */
+    /* Sender lanes: threads with their own connections, fed through a queue. */
+    int lanes;
+    pthread_t threads[MAX_LANES];
+    ld_aws_client *lane_clients[MAX_LANES];
+    struct lane {
+        struct ld_s3_upload *upload;
+        ld_aws_client *client;
+    } lane_args[MAX_LANES];
+    int sync_ready;
+    pthread_mutex_t lock;
+    pthread_cond_t changed;
+    part_job queue[MAX_LANES];
+    size_t queued;
+    int busy;          /* jobs being sent */
+    char *spare[MAX_LANES + 2];
+    size_t spare_count;
+    int buffers;       /* part buffers allocated (current, spare, queued, being sent) */
+    int stop;
+    int failed;        /* a part failed (or a write did): finish aborts */
     ld_aws_error failure;
 };
 
+static void stop_lanes(ld_s3_upload *u)
+{
+    if (!u->sync_ready)
+        return;
+    pthread_mutex_lock(&u->lock);
+    u->stop = 1;
+    pthread_cond_broadcast(&u->changed);
+    pthread_mutex_unlock(&u->lock);
+    for (int i = 0; i < u->lanes; i++) {
+        pthread_join(u->threads[i], NULL);
+        ld_aws_client_free(u->lane_clients[i]);
+    }
+    u->lanes = 0;
+}
+
 static void upload_free(ld_s3_upload *u)
 {
+    stop_lanes(u);
+    if (u->sync_ready) {
+        pthread_mutex_destroy(&u->lock);
+        pthread_cond_destroy(&u->changed);
+    }
+    for (size_t i = 0; i < u->spare_count; i++)
+        free(u->spare[i]);
     free(u->bucket);
     free(u->key);
     free(u->base);
@@ -63,6 +116,11 @@ ld_s3_upload *ld_s3_upload_new(ld_aws_client *client, const char *bucket, const 
         ldaws_error_set(error, LD_ERR_INVALID, "the content type holds a line break");
         return NULL;
     }
+    if (options->concurrency < 0 || options->concurrency > MAX_LANES) {
+        ldaws_error_set(error, LD_ERR_INVALID, "concurrency %d is not between 0 and %d",
+                        options->concurrency, MAX_LANES);
+        return NULL;
+    }
     ld_s3_upload *u = calloc(1, sizeof *u);
     if (u == NULL) {
         ldaws_error_set(error, LD_ERR_NOMEM, "out of memory");
@@ -83,21 +141,22 @@ ld_s3_upload *ld_s3_upload_new(ld_aws_client *client, const char *bucket, const 
     }
     snprintf(u->content_type, sizeof u->content_type, "Content-Type: %s",
              options->content_type != NULL ? options->content_type : "application/octet-stream");
+    /* S3 allows 10,000 parts: 8 MiB parts reach 78 GiB; larger objects need larger parts. */
     u->part_size = options->part_size > LD_S3_MIN_PART_SIZE ? options->part_size
                                                             : LD_S3_MIN_PART_SIZE;
-    /* S3 allows 10,000 parts: 8 MiB parts reach 78 GiB; larger objects need larger parts. */
+    u->concurrency = options->concurrency == 0 ? 2 : options->concurrency;
     return u;
 }
 
-static int send_call(ld_s3_upload *u, ldaws_call *call, ldaws_result *result, const char *what,
-                     ld_aws_error *error)
+static int send_call(ld_s3_upload *u, ld_aws_client *client, ldaws_call *call,
+                     ldaws_result *result, const char *what, ld_aws_error *error)
 {
     call->base_url = u->base;
     call->signing_name = "s3";
-    call->region = u->client->region;
+    call->region = client->region;
     call->path = u->path;
     call->s3 = 1;
-    return ldaws_perform(u->client, call, result, what, error);
+    return ldaws_perform(client, call, result, what, error);
 }
 
 typedef struct upload_id_reader {
@@ -124,7 +183,7 @@ static int start_multipart(ld_s3_upload *u, ld_aws_error *error)
     ldaws_result result = {0};
     char what[600];
     snprintf(what, sizeof what, "CreateMultipartUpload s3://%s/%s", u->bucket, u->key);
-    int rc = send_call(u, &call, &result, what, error);
+    int rc = send_call(u, u->client, &call, &result, what, error);
     upload_id_reader r = {0};
     if (rc == LD_OK)
         rc = ldaws_xml_parse(result.body.data, result.body.length, read_upload_id, &r, error);
@@ -138,8 +197,138 @@ static int start_multipart(ld_s3_upload *u, ld_aws_error *error)
     return rc;
 }
 
-/* UploadPart of @p length bytes at @p data as the next part. */
-static int send_part(ld_s3_upload *u, const void *data, size_t length, ld_aws_error *error)
+/* UploadPart number @p number (@p length bytes at @p data) over @p client. */
+static int send_part_with(ld_s3_upload *u, ld_aws_client *client, const char *data,
+                          size_t length, size_t number_value, char etag[128],
+                          ld_aws_error *error)
+{
+    char number[16];
+    snprintf(number, sizeof number, "%zu", number_value);
+    const char *query[] = {"partNumber", number, "uploadId", u->upload_id, NULL};
+    char sha[65] = "UNSIGNED-PAYLOAD";
+    if (ldaws_signs_upload(client, u->base))
+        ldaws_sha256_hex(data, length, sha);
+    ldaws_call call = {0};
+    call.method = "PUT";
+    call.query = query;
+    call.body = data;
+    call.body_length = length;
+    call.payload_sha256 = sha;
+    ldaws_result result = {0};
+    char what[600];
+    snprintf(what, sizeof what, "UploadPart %s of s3://%s/%s", number, u->bucket, u->key);
+    int rc = send_call(u, client, &call, &result, what, error);
+    if (rc == LD_OK && *result.etag == '\0')
+        rc = ldaws_error_set(error, LD_ERR_IO, "%s: the answer has no ETag", what);
+    if (rc == LD_OK)
+        snprintf(etag, 128, "%s", result.etag);
+    ldaws_result_free(&result);
+    return rc;
+}
+
+static void *sender(void *payload);
+
+/* Start the sender threads, each with its own client (connection). */
+static int start_lanes(ld_s3_upload *u, ld_aws_error *error)
+{
+    if (u->lanes > 0)
+        return LD_OK;
+    if (!u->sync_ready) {
+        pthread_mutex_init(&u->lock, NULL);
+        pthread_cond_init(&u->changed, NULL);
+        u->sync_ready = 1;
+    }
+    for (int i = 0; i < u->concurrency; i++) {
+        u->lane_clients[i] = ldaws_client_clone(u->client, error);
+        u->lane_args[i].upload = u;
+        u->lane_args[i].client = u->lane_clients[i];
+        if (u->lane_clients[i] == NULL ||
+            pthread_create(&u->threads[i], NULL, sender, &u->lane_args[i]) != 0) {
+            ld_aws_client_free(u->lane_clients[i]);
+            stop_lanes(u);
+            return error != NULL && error->code != 0
+                       ? error->code
+                       : ldaws_error_set(error, LD_ERR_NOMEM, "cannot start a sender thread");
+        }
+        u->lanes++;
+    }
+    return LD_OK;
+}
+
+static void *sender(void *payload)
+{
+    struct lane *lane = payload;
+    ld_s3_upload *u = lane->upload;
+    ld_aws_client *client = lane->client;
+    pthread_mutex_lock(&u->lock);
+    for (;;) {
+        while (u->queued == 0 && !u->stop)
+            pthread_cond_wait(&u->changed, &u->lock);
+        if (u->queued == 0)
+            break;
+        part_job job = u->queue[0];
+        memmove(u->queue, u->queue + 1, --u->queued * sizeof u->queue[0]);
+        u->busy++;
+        int skip = u->failed;
+        pthread_cond_broadcast(&u->changed);
+        pthread_mutex_unlock(&u->lock);
+        char etag[128] = "";
+        ld_aws_error failure = {0};
+        int rc = skip ? LD_OK
+                      : send_part_with(u, client, job.data, job.length, job.number, etag,
+                                       &failure);
+        pthread_mutex_lock(&u->lock);
+        u->busy--;
+        if (rc == LD_OK && !skip)
+            snprintf(u->etags[job.number - 1], 128, "%s", etag);
+        else if (rc != LD_OK && !u->failed) {
+            u->failed = 1;
+            u->failure = failure;
+        }
+        if (!job.borrowed)
+            u->spare[u->spare_count++] = job.data;
+        pthread_cond_broadcast(&u->changed);
+    }
+    pthread_mutex_unlock(&u->lock);
+    return NULL;
+}
+
+/* Wait until every queued part is sent. @return LD_OK or the first part's failure. */
+static int wait_parts(ld_s3_upload *u, ld_aws_error *error)
+{
+    if (!u->sync_ready)
+        return u->failed ? u->failure.code : LD_OK;
+    pthread_mutex_lock(&u->lock);
+    while (u->queued > 0 || u->busy > 0)
+        pthread_cond_wait(&u->changed, &u->lock);
+    int failed = u->failed;
+    pthread_mutex_unlock(&u->lock);
+    if (failed && error != NULL)
+        *error = u->failure;
+    return failed ? u->failure.code : LD_OK;
+}
+
+/* Room for @p parts ETags (the caller holds the lock when lanes run). */
+static int reserve_etags(ld_s3_upload *u, size_t parts, ld_aws_error *error)
+{
+    if (parts <= u->etag_capacity)
+        return LD_OK;
+    size_t capacity = u->etag_capacity ? u->etag_capacity * 2 : 64;
+    char(*grown)[128] = realloc(u->etags, capacity * sizeof *grown);
+    if (grown == NULL)
+        return ldaws_error_set(error, LD_ERR_NOMEM, "out of memory");
+    u->etags = grown;
+    u->etag_capacity = capacity;
+    return LD_OK;
+}
+
+/*
+ * Hand a full part over: sent on a lane (queued; the caller's buffer is replaced by a
+ * free one), or here when concurrency is 1. @p data is u->buffer or, when @p borrowed,
+ * the caller's memory.
+ */
+static int submit_part(ld_s3_upload *u, char *data, size_t length, int borrowed,
+                       ld_aws_error *error)
 {
     if (u->upload_id == NULL) {
         int rc = start_multipart(u, error);
@@ -151,35 +340,51 @@ static int send_part(ld_s3_upload *u, const void *data, size_t length, ld_aws_er
                                "s3://%s/%s: more than 10,000 parts of %zu bytes; use a larger "
                                "part_size",
                                u->bucket, u->key, u->part_size);
-    if (u->parts == u->etag_capacity) {
-        size_t capacity = u->etag_capacity ? u->etag_capacity * 2 : 64;
-        char(*grown)[128] = realloc(u->etags, capacity * sizeof *grown);
-        if (grown == NULL)
-            return ldaws_error_set(error, LD_ERR_NOMEM, "out of memory");
-        u->etags = grown;
-        u->etag_capacity = capacity;
+    if (u->concurrency == 1) {
+        int rc = reserve_etags(u, u->parts + 1, error);
+        if (rc == LD_OK)
+            rc = send_part_with(u, u->client, data, length, u->parts + 1, u->etags[u->parts],
+                                error);
+        if (rc == LD_OK)
+            u->parts++;
+        return rc;
     }
-    char number[16];
-    snprintf(number, sizeof number, "%zu", u->parts + 1);
-    const char *query[] = {"partNumber", number, "uploadId", u->upload_id, NULL};
-    char sha[65] = "UNSIGNED-PAYLOAD";
-    if (ldaws_signs_upload(u->client, u->base))
-        ldaws_sha256_hex(data, length, sha);
-    ldaws_call call = {0};
-    call.method = "PUT";
-    call.query = query;
-    call.body = data;
-    call.body_length = length;
-    call.payload_sha256 = sha;
-    ldaws_result result = {0};
-    char what[600];
-    snprintf(what, sizeof what, "UploadPart %s of s3://%s/%s", number, u->bucket, u->key);
-    int rc = send_call(u, &call, &result, what, error);
-    if (rc == LD_OK && *result.etag == '\0')
-        rc = ldaws_error_set(error, LD_ERR_IO, "%s: the answer has no ETag", what);
-    if (rc == LD_OK)
-        snprintf(u->etags[u->parts++], 128, "%s", result.etag);
-    ldaws_result_free(&result);
+    int rc = start_lanes(u, error);
+    if (rc != LD_OK)
+        return rc;
+    pthread_mutex_lock(&u->lock);
+    while (u->queued >= (size_t)u->lanes && !u->failed)
+        pthread_cond_wait(&u->changed, &u->lock);
+    if (!u->failed)
+        rc = reserve_etags(u, u->parts + 1, error);
+    if (u->failed) {
+        if (error != NULL)
+            *error = u->failure;
+        rc = u->failure.code;
+    }
+    if (rc == LD_OK) {
+        part_job job = {data, length, ++u->parts, borrowed};
+        u->queue[u->queued++] = job;
+        pthread_cond_broadcast(&u->changed);
+        if (!borrowed) {
+            /* A fresh buffer to fill: a spare one, a new one while under the bound
+             * (concurrency + 1), else wait for a sender to give one back. */
+            if (u->buffers == 0)
+                u->buffers = 1; /* the one just queued */
+            while (u->spare_count == 0 && u->buffers > u->lanes && !u->failed)
+                pthread_cond_wait(&u->changed, &u->lock);
+            if (u->spare_count > 0) {
+                u->buffer = u->spare[--u->spare_count];
+            } else if ((u->buffer = malloc(u->part_size)) != NULL) {
+                u->buffers++;
+            } else {
+                rc = ldaws_error_set(error, LD_ERR_NOMEM, "out of memory");
+            }
+            u->capacity = u->buffer != NULL ? u->part_size : 0;
+            u->fill = 0;
+        }
+    }
+    pthread_mutex_unlock(&u->lock);
     return rc;
 }
 
@@ -198,7 +403,7 @@ static int put_single(ld_s3_upload *u, const void *data, size_t length, ld_aws_e
     ldaws_result result = {0};
     char what[600];
     snprintf(what, sizeof what, "PutObject s3://%s/%s", u->bucket, u->key);
-    int rc = send_call(u, &call, &result, what, error);
+    int rc = send_call(u, u->client, &call, &result, what, error);
     ldaws_result_free(&result);
     return rc;
 }
@@ -222,11 +427,30 @@ static int grow_buffer(ld_s3_upload *u, size_t need, ld_aws_error *error)
 
 static int fail(ld_s3_upload *u, int rc, ld_aws_error *error)
 {
-    u->failed = 1;
-    if (error != NULL)
-        u->failure = *error;
-    else
-        u->failure.code = rc;
+    if (u->sync_ready)
+        pthread_mutex_lock(&u->lock);
+    if (!u->failed) {
+        u->failed = 1;
+        if (error != NULL)
+            u->failure = *error;
+        else
+            u->failure.code = rc;
+    }
+    if (u->sync_ready)
+        pthread_mutex_unlock(&u->lock);
+    return rc;
+}
+
+/* Has a part (or a write) failed? Then @p error gets why. */
+static int failed(ld_s3_upload *u, ld_aws_error *error)
+{
+    if (u->sync_ready)
+        pthread_mutex_lock(&u->lock);
+    int rc = u->failed ? u->failure.code : LD_OK;
+    if (u->failed && error != NULL)
+        *error = u->failure;
+    if (u->sync_ready)
+        pthread_mutex_unlock(&u->lock);
     return rc;
 }
 
@@ -235,17 +459,15 @@ int ld_s3_upload_write(ld_s3_upload *u, const void *data, size_t length, ld_aws_
     ldaws_error_clear(error);
     if (u == NULL || (data == NULL && length > 0))
         return ldaws_error_set(error, LD_ERR_INVALID, "ld_s3_upload_write: NULL argument");
-    if (u->failed) {
-        if (error != NULL)
-            *error = u->failure;
-        return u->failure.code;
-    }
+    int rc = failed(u, error);
+    if (rc != LD_OK)
+        return rc;
     const char *bytes = data;
     while (length > 0) {
-        int rc;
-        if (u->fill == 0 && length > u->part_size) {
-            /* A whole part straight from the caller's memory, no copy. */
-            rc = send_part(u, bytes, u->part_size, error);
+        if (u->memory_stable && u->fill == 0 && length > u->part_size) {
+            /* A whole part straight from the caller's memory, no copy (ld_s3_put_object:
+             * the memory outlives the upload). */
+            rc = submit_part(u, (char *)bytes, u->part_size, 1, error);
             if (rc != LD_OK)
                 return fail(u, rc, error);
             bytes += u->part_size;
@@ -261,12 +483,33 @@ int ld_s3_upload_write(ld_s3_upload *u, const void *data, size_t length, ld_aws_
         length -= n;
         /* A full part waits for more bytes: if none come, it is the single PutObject. */
         if (u->fill == u->part_size && length > 0) {
-            if ((rc = send_part(u, u->buffer, u->fill, error)) != LD_OK)
+            if ((rc = submit_part(u, u->buffer, u->fill, 0, error)) != LD_OK)
                 return fail(u, rc, error);
             u->fill = 0;
         }
     }
     return LD_OK;
+}
+
+/* The last part, sent here while the lanes finish theirs. */
+static int send_last(ld_s3_upload *u, ld_aws_error *error)
+{
+    if (u->sync_ready)
+        pthread_mutex_lock(&u->lock);
+    int rc = reserve_etags(u, u->parts + 1, error);
+    size_t number = ++u->parts;
+    if (u->sync_ready)
+        pthread_mutex_unlock(&u->lock);
+    char etag[128] = "";
+    if (rc == LD_OK)
+        rc = send_part_with(u, u->client, u->buffer, u->fill, number, etag, error);
+    if (u->sync_ready)
+        pthread_mutex_lock(&u->lock);
+    if (rc == LD_OK)
+        snprintf(u->etags[number - 1], 128, "%s", etag);
+    if (u->sync_ready)
+        pthread_mutex_unlock(&u->lock);
+    return rc;
 }
 
 static void abort_multipart(ld_s3_upload *u)
@@ -279,7 +522,7 @@ static void abort_multipart(ld_s3_upload *u)
     call.query = query;
     ldaws_result result = {0};
     ld_aws_error ignored;
-    send_call(u, &call, &result, "AbortMultipartUpload", &ignored);
+    send_call(u, u->client, &call, &result, "AbortMultipartUpload", &ignored);
     ldaws_result_free(&result);
 }
 
@@ -287,6 +530,8 @@ void ld_s3_upload_abort(ld_s3_upload *upload)
 {
     if (upload == NULL)
         return;
+    wait_parts(upload, NULL);
+    stop_lanes(upload);
     abort_multipart(upload);
     upload_free(upload);
 }
@@ -338,7 +583,7 @@ static int complete_multipart(ld_s3_upload *u, ld_aws_error *error)
     int rc = LD_OK;
     for (int attempt = 1;; attempt++) {
         ldaws_result result = {0};
-        rc = send_call(u, &call, &result, what, error);
+        rc = send_call(u, u->client, &call, &result, what, error);
         complete_reader r = {{0}, {0}, 0};
         if (rc == LD_OK)
             ldaws_xml_parse(result.body.data, result.body.length, read_complete, &r, NULL);
@@ -361,20 +606,24 @@ int ld_s3_upload_finish(ld_s3_upload *u, ld_aws_error *error)
     ldaws_error_clear(error);
     if (u == NULL)
         return ldaws_error_set(error, LD_ERR_INVALID, "ld_s3_upload_finish: NULL upload");
-    int rc;
-    if (u->failed) {
-        if (error != NULL)
-            *error = u->failure;
-        rc = u->failure.code;
-    } else if (u->upload_id == NULL) {
+    int rc = failed(u, error);
+    if (rc == LD_OK && u->upload_id == NULL) {
         rc = put_single(u, u->buffer, u->fill, error);
-    } else {
-        rc = u->fill > 0 ? send_part(u, u->buffer, u->fill, error) : LD_OK;
+    } else if (rc == LD_OK) {
+        rc = u->fill > 0 ? send_last(u, error) : LD_OK;
+        /* Every part sent (or the first failure), then the lanes stop. */
+        int parts_rc = wait_parts(u, rc == LD_OK ? error : NULL);
+        if (rc == LD_OK)
+            rc = parts_rc;
+        stop_lanes(u);
         if (rc == LD_OK)
             rc = complete_multipart(u, error);
     }
-    if (rc != LD_OK)
+    if (rc != LD_OK) {
+        wait_parts(u, NULL);
+        stop_lanes(u);
         abort_multipart(u);
+    }
     upload_free(u);
     return rc;
 }
@@ -394,6 +643,7 @@ int ld_s3_put_object(ld_aws_client *client, const char *bucket, const char *key,
         upload_free(u);
         return rc;
     }
+    u->memory_stable = 1;
     int rc = ld_s3_upload_write(u, data, length, error);
     if (rc != LD_OK) {
         ld_s3_upload_abort(u);
@@ -426,7 +676,7 @@ int ld_s3_put_object_from_callback(ld_aws_client *client, const char *bucket, co
             }
             if (got == 0)
                 break;
-            if ((rc = send_part(u, u->buffer, u->fill, error)) != LD_OK)
+            if ((rc = submit_part(u, u->buffer, u->fill, 0, error)) != LD_OK)
                 break;
             u->buffer[0] = probe;
             u->fill = 1;

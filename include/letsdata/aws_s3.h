@@ -140,13 +140,17 @@ typedef struct ld_s3_put_options {
     /** Borrowed; NULL: "application/octet-stream". */
     const char *content_type;
     /** Bytes per multipart part, and the size above which an upload is multipart.
-     *  0: LD_S3_MIN_PART_SIZE; smaller values are raised to it. Memory used by an
-     *  upload is one part. */
+     *  0: LD_S3_MIN_PART_SIZE; smaller values are raised to it. */
     size_t part_size;
+    /** Parts of a multipart upload in flight at once, each on its own connection and
+     *  thread, while the next part fills (as the SDKs' transfer managers do). 0: 2;
+     *  1: one at a time, no thread. At most 16. Memory used by an upload is
+     *  (concurrency + 1) parts: 24 MiB by default. */
+    int concurrency;
 } ld_s3_put_options;
 
-/** Defaults: octet-stream, 8 MiB parts. */
-#define LD_S3_PUT_OPTIONS_INIT { LD_S3_PUT_OPTIONS_VERSION, NULL, 0 }
+/** Defaults: octet-stream, 8 MiB parts, 2 parts in flight. */
+#define LD_S3_PUT_OPTIONS_INIT { LD_S3_PUT_OPTIONS_VERSION, NULL, 0, 0 }
 
 /**
  * PutObject from memory (multipart above the part size).
@@ -179,7 +183,9 @@ LD_EXTERN int ld_s3_put_object_from_callback(ld_aws_client *client, const char *
 
 /**
  * An upload being written: bytes are buffered up to one part; a full part is sent at
- * once (multipart: CreateMultipartUpload, UploadPart...). Opaque.
+ * once (multipart: CreateMultipartUpload, UploadPart...), on a sender thread while the
+ * next one fills (ld_s3_put_options::concurrency). Opaque; one thread at a time, like
+ * its client, which must outlive it.
  */
 typedef struct ld_s3_upload ld_s3_upload;
 
