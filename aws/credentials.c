@@ -293,8 +293,8 @@ static ld_aws_credentials *from_container(char *why, size_t why_size, ld_aws_err
 ld_aws_credentials *ld_aws_credentials_resolve(ld_aws_error *error)
 {
     ldaws_error_clear(error);
-    ld_aws_credentials *(*const sources[])(char *, size_t, ld_aws_error *) = {
-        from_environment, from_file, from_container};
+    typedef ld_aws_credentials *(*source_fn)(char *, size_t, ld_aws_error *);
+    static const source_fn sources[3] = {from_environment, from_file, from_container};
     char why[3][4400];
     for (size_t i = 0; i < 3; i++) {
         why[i][0] = '\0';
