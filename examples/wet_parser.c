@@ -84,15 +84,40 @@ static json_t *trimmed_string(const char *text, size_t start, size_t end, int ch
                    : json_stringn(text + start + s, e - s);
 }
 
-/* Memory search bounded by [p, end). */
+/* Memory search bounded by [p, end): memchr for the needle's first byte is faster than
+ * memmem over the short spans of a header. */
 static const char *find(const char *p, const char *end, const char *needle)
 {
-    return memmem(p, (size_t)(end - p), needle, strlen(needle));
+    size_t n = strlen(needle);
+    while (p < end) {
+        const char *hit = memchr(p, needle[0], (size_t)(end - p));
+        if (hit == NULL || (size_t)(end - hit) < n)
+            return NULL;
+        if (memcmp(hit, needle, n) == 0)
+            return hit;
+        p = hit + 1;
+    }
+    return NULL;
+}
+
+/* Whether the header key text[0, length) (as a C string: up to a NUL) is one the
+ * document uses; the others need no JSON string. */
+static int key_used(const char *text, size_t length)
+{
+    static const char *const used[] = {"WARC-Target-URI", "WARC-Identified-Content-Language",
+                                       "Content-Type", "WARC-Block-Digest", "WARC-Date"};
+    for (size_t i = 0; i < sizeof used / sizeof used[0]; i++) {
+        size_t n = strlen(used[i]);
+        if (length >= n && memcmp(text, used[i], n) == 0 && (length == n || text[n] == '\0'))
+            return 1;
+    }
+    return 0;
 }
 
 /*
- * Parse the header lines in [p, end) into @p headers (name -> value).
- * @return LD_OK, or the failure of @p ctx naming the bad line.
+ * Parse the header lines in [p, end) into @p headers (name -> value); when the record is
+ * @p checked, only the headers the document uses (the others are still checked for
+ * their form). @return LD_OK, or the failure of @p ctx naming the bad line.
  */
 static int parse_headers(ld_context *ctx, const char *p, const char *end, json_t *headers,
                          int checked)
@@ -116,6 +141,14 @@ static int parse_headers(ld_context *ctx, const char *p, const char *end, json_t
             const char *value_end = find(value, line_end, ": ");
             if (value_end == NULL)
                 value_end = line_end;
+            if (checked) {
+                size_t ks, ke;
+                ld_example_strip(p, (size_t)(separator - p), &ks, &ke);
+                if (!key_used(p + ks, ke - ks)) {
+                    p = line_end + 2;
+                    continue;
+                }
+            }
             json_t *key = trimmed_string(p, 0, (size_t)(separator - p), checked);
             json_t *text = trimmed_string(value, 0, (size_t)(value_end - value), checked);
             if (key == NULL || text == NULL) {

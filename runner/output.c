@@ -170,10 +170,14 @@ int ldrun_handler_failed(ldrun_output *out, const char *type, const char *messag
     }
     char text[1200];
     snprintf(text, sizeof text, "%s: %s", type, message);
+    /* A message may quote the record's bytes (a bad header line): JSON needs UTF-8. */
+    char *clean = ld_utf8_sanitize(text, strlen(text), NULL, NULL);
     json_t *start = locator != NULL ? json_deep_copy(locator) : NULL;
-    ld_document *doc = ld_error_doc_new(NULL, "HANDLER_FAILURE", NULL, NULL,
-                                        json_pack("{s:s}", "where", where), start, locator,
-                                        text);
+    ld_document *doc = clean == NULL ? NULL
+                                     : ld_error_doc_new(NULL, "HANDLER_FAILURE", NULL, NULL,
+                                                        json_pack("{s:s}", "where", where),
+                                                        start, locator, clean);
+    ld_free(clean);
     if (doc == NULL)
         return ld_error_set(error, LD_ERR_NOMEM, "out of memory");
     out->counts.error++;

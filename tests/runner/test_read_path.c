@@ -394,6 +394,34 @@ static void test_one_file_j2_handler_failures(void **state)
     free(plain);
 }
 
+/* A failure message that quotes bytes of the record that are not UTF-8 is recorded
+ * (with U+FFFD), not lost as an unwritable ErrorDoc. */
+static void test_failure_quoting_bad_bytes_is_recorded(void **state)
+{
+    (void)state;
+    char *input = path_in("bad-header.wet"), *out = path_in("out-bad-header");
+    static const char record[] = "WARC/1.0\r\nWARC-Type: conversion\r\nWARC-Target-URI: "
+                                 "http://a.example/\r\nX-Other: \xff\r\n\r\ntext\n\r\n\r\n";
+    FILE *f = fopen(input, "wb");
+    fwrite(record, 1, sizeof record - 1, f);
+    fclose(f);
+    char *args[] = {(char *)"--continue-on-error", (char *)"--output", out, input};
+    assert_int_equal(run_with(examples, args, 4), 0);
+    char path[512];
+    snprintf(path, sizeof path, "%s/errors.jsonl", out);
+    size_t length;
+    char *errors = read_all(path, &length);
+    json_t *doc = json_loads(errors, 0, NULL);
+    assert_non_null(doc);
+    const char *message = json_string_value(json_object_get(doc, "errorMessage"));
+    assert_non_null(message);
+    assert_non_null(strstr(message, "UnicodeDecodeError: WARC header line 'X-Other: \xef\xbf\xbd'"));
+    json_decref(doc);
+    free(errors);
+    free(input);
+    free(out);
+}
+
 /* -j 2 on one file: the same documents, errors and counts as -j 1, in the same order. */
 static void test_one_file_j2_same_as_j1(void **state)
 {
@@ -552,6 +580,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_trailing_garbage_warns),
         cmocka_unit_test(test_one_file_j2_same_as_j1),
         cmocka_unit_test(test_one_file_j2_handler_failures),
+        cmocka_unit_test(test_failure_quoting_bad_bytes_is_recorded),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
