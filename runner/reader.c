@@ -286,6 +286,26 @@ int ldrun_reader_next(ldrun_reader *r, const char **data, size_t *length, ld_err
     return rc;
 }
 
+int ldrun_reader_read_into(ldrun_reader *r, char *buffer, size_t capacity, size_t *length,
+                           ld_error *error)
+{
+    *length = 0;
+    if (r->gzip || r->done)
+        return LD_OK;
+    gz_input *in = &r->in;
+    if (in->pos < in->length) { /* the bytes read to look for the gzip magic */
+        size_t n = in->length - in->pos < capacity ? in->length - in->pos : capacity;
+        memcpy(buffer, in->data + in->pos, n);
+        in->pos += n;
+        *length = n;
+        return LD_OK;
+    }
+    int rc = r->source->read(r->source, buffer, capacity, length, error);
+    if (rc != LD_OK || *length == 0)
+        r->done = 1;
+    return rc;
+}
+
 int ldrun_reader_is_gzip(const ldrun_reader *reader)
 {
     return reader->gzip;

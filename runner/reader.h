@@ -36,6 +36,13 @@ ldrun_reader *ldrun_reader_open(ldrun_source *source, unsigned threads, ld_error
 int ldrun_reader_next(ldrun_reader *reader, const char **data, size_t *length,
                       ld_error *error);
 
+/**
+ * Plain sources only (0 bytes for gzip): read up to @p capacity bytes straight into
+ * @p buffer, saving the copy out of a block. *length is 0 at the end.
+ */
+int ldrun_reader_read_into(ldrun_reader *reader, char *buffer, size_t capacity,
+                           size_t *length, ld_error *error);
+
 /** Whether the source is gzip. */
 int ldrun_reader_is_gzip(const ldrun_reader *reader);
 

@@ -63,6 +63,17 @@ static int fill(window *w, size_t want, ld_error *error)
             w->alloc = w->data = grown;
             w->capacity = capacity;
         }
+        if (w->block_left == 0 && !ldrun_reader_is_gzip(w->reader)) {
+            /* Plain: straight into the window. */
+            size_t n = 0;
+            int rc = ldrun_reader_read_into(w->reader, w->data + w->length, CHUNK, &n, error);
+            if (rc != LD_OK)
+                return rc;
+            if (n == 0)
+                w->eof = 1;
+            w->length += n;
+            continue;
+        }
         if (w->block_left == 0) {
             int rc = ldrun_reader_next(w->reader, &w->block, &w->block_left, error);
             if (rc != LD_OK)
