@@ -38,9 +38,9 @@ typedef struct batch {
     size_t length, capacity;
     entry *entries;
     size_t count, entry_capacity;
-    /* The results: in-memory files, then their contents. */
-    char *text[3];
-    size_t text_length[3];
+    /* The results, in memory kept from batch to batch (no page faults per batch). */
+    ldrt_buf text[3];
+    ldrt_buf line;
     ldrun_counts counts;
     int rc;
     ld_error error;
@@ -69,6 +69,28 @@ static batch *at_index(ldrun_batches *b, uint64_t index)
     return &b->ring[index % b->ring_size];
 }
 
+/* A FILE that appends to an ldrt_buf, unbuffered: ldrun_route() writes whole lines. */
+static ssize_t append_to_buf(void *cookie, const char *data, size_t length)
+{
+    ldrt_buf *buf = cookie;
+    ldrt_buf_append(buf, data, length);
+    if (buf->oom) {
+        errno = ENOMEM;
+        return -1;
+    }
+    return (ssize_t)length;
+}
+
+static FILE *buf_file(ldrt_buf *buf)
+{
+    static const cookie_io_functions_t io = {NULL, append_to_buf, NULL, NULL};
+    buf->length = 0;
+    FILE *f = fopencookie(buf, "w", io);
+    if (f != NULL)
+        setvbuf(f, NULL, _IONBF, 0);
+    return f;
+}
+
 /* Parse every entry of @p t with @p ctx into in-memory files. */
 static void parse_batch(ldrun_batches *b, batch *t, ld_context *ctx)
 {
@@ -78,14 +100,12 @@ static void parse_batch(ldrun_batches *b, batch *t, ld_context *ctx)
     memset(&out, 0, sizeof out);
     out.continue_on_error = b->out->continue_on_error;
     memcpy(out.paths, b->out->paths, sizeof out.paths);
+    out.line = t->line; /* its capacity, kept from batch to batch */
     FILE **files[3] = {&out.documents, &out.errors, &out.skipped};
     t->rc = LD_OK;
-    for (int f = 0; f < 3; f++) {
-        t->text[f] = NULL;
-        t->text_length[f] = 0;
-        if ((*files[f] = open_memstream(&t->text[f], &t->text_length[f])) == NULL)
+    for (int f = 0; f < 3; f++)
+        if ((*files[f] = buf_file(&t->text[f])) == NULL)
             t->rc = ld_error_set(&t->error, LD_ERR_NOMEM, "out of memory");
-    }
     for (size_t i = 0; i < t->count && t->rc == LD_OK; i++) {
         const entry *e = &t->entries[i];
         if (e->message != NULL) {
@@ -99,9 +119,9 @@ static void parse_batch(ldrun_batches *b, batch *t, ld_context *ctx)
                                    where, &out, &t->error);
     }
     for (int f = 0; f < 3; f++)
-        if (*files[f] != NULL && fclose(*files[f]) != 0 && t->rc == LD_OK)
+        if (*files[f] != NULL && (fclose(*files[f]) != 0 || t->text[f].oom) && t->rc == LD_OK)
             t->rc = ld_error_set(&t->error, LD_ERR_NOMEM, "out of memory");
-    ldrt_buf_free(&out.line);
+    t->line = out.line;
     t->counts = out.counts;
 }
 
@@ -147,10 +167,8 @@ static void release(batch *t)
         free(t->entries[i].message);
     t->count = 0;
     t->length = 0;
-    for (int f = 0; f < 3; f++) {
-        free(t->text[f]);
-        t->text[f] = NULL;
-    }
+    for (int f = 0; f < 3; f++)
+        t->text[f].length = 0;
     t->state = FREE;
 }
 
@@ -163,8 +181,8 @@ static void write_next(ldrun_batches *b)
         int rc = t->rc;
         b->failure = t->error;
         for (int f = 0; f < 3; f++)
-            if (t->text_length[f] > 0 &&
-                fwrite(t->text[f], 1, t->text_length[f], files[f]) != t->text_length[f] &&
+            if (t->text[f].length > 0 &&
+                fwrite(t->text[f].data, 1, t->text[f].length, files[f]) != t->text[f].length &&
                 rc == LD_OK)
                 rc = ld_error_set(&b->failure, LD_ERR_IO, "cannot write %s: %s",
                                   b->out->paths[f], strerror(errno));
@@ -326,6 +344,9 @@ int ldrun_batches_finish(ldrun_batches *b, int rc, ld_error *error)
         release(&b->ring[i]);
         free(b->ring[i].data);
         free(b->ring[i].entries);
+        for (int f = 0; f < 3; f++)
+            ldrt_buf_free(&b->ring[i].text[f]);
+        ldrt_buf_free(&b->ring[i].line);
     }
     free(b->ring);
     pthread_mutex_destroy(&b->lock);
