@@ -11,9 +11,7 @@
  *
  * SPDX-License-Identifier: MIT
  */
-#include <dlfcn.h>
 #include <errno.h>
-#include <libgen.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,6 +19,7 @@
 #include <letsdata/aws_s3.h>
 #include <letsdata/runtime.h>
 
+#include "aws_library.h"
 #include "s3_source.h"
 
 #define RING_BYTES (2u << 20)
@@ -40,62 +39,16 @@ static pthread_once_t api_once = PTHREAD_ONCE_INIT;
 static aws_api api;
 static char api_error[900];
 
-static void *open_library(void)
-{
-    const char *explicit_path = getenv(LDRUN_AWS_LIBRARY_ENV);
-    if (explicit_path != NULL && *explicit_path != '\0') {
-        void *handle = dlopen(explicit_path, RTLD_NOW | RTLD_LOCAL);
-        if (handle == NULL)
-            snprintf(api_error, sizeof api_error, "cannot load %s=%s: %s",
-                     LDRUN_AWS_LIBRARY_ENV, explicit_path, dlerror());
-        return handle;
-    }
-    /* Beside libletsdata-runtime (installed: the same LIBDIR; build tree: ../aws/). */
-    Dl_info info;
-    if (dladdr((void *)ld_runtime_invoke, &info) != 0 && info.dli_fname != NULL) {
-        char copy[4096], candidate[4200];
-        snprintf(copy, sizeof copy, "%s", info.dli_fname);
-        const char *dir = dirname(copy);
-        const char *const relative[] = {"", "../aws/"};
-        for (size_t i = 0; i < 2; i++) {
-            snprintf(candidate, sizeof candidate, "%s/%s%s", dir, relative[i],
-                     LDRUN_AWS_LIBRARY_NAME);
-            void *handle = dlopen(candidate, RTLD_NOW | RTLD_LOCAL);
-            if (handle != NULL)
-                return handle;
-        }
-    }
-    void *handle = dlopen(LDRUN_AWS_LIBRARY_NAME, RTLD_NOW | RTLD_LOCAL);
-    if (handle == NULL)
-        snprintf(api_error, sizeof api_error,
-                 "reading S3 needs libletsdata-aws (%s), which cannot be loaded: %s; install "
-                 "it beside libletsdata-runtime or set %s to its path",
-                 LDRUN_AWS_LIBRARY_NAME, dlerror(), LDRUN_AWS_LIBRARY_ENV);
-    return handle;
-}
-
 static void load_api(void)
 {
-    void *handle = open_library();
+    void *handle = ldrun_aws_library("reading S3", api_error, sizeof api_error);
     if (handle == NULL)
         return;
     const char *const names[] = {"ld_aws_client_new", "ld_aws_client_free", "ld_s3_uri_parse",
                                  "ld_s3_head_object", "ld_s3_get_object"};
-    void *symbols[5];
-    for (size_t i = 0; i < 5; i++) {
-        symbols[i] = dlsym(handle, names[i]);
-        if (symbols[i] == NULL) {
-            snprintf(api_error, sizeof api_error, "%s does not define %s (too old?)",
-                     LDRUN_AWS_LIBRARY_NAME, names[i]);
-            return;
-        }
-    }
-    /* Object pointers to function pointers: memcpy is the portable spelling. */
-    memcpy(&api.client_new, &symbols[0], sizeof symbols[0]);
-    memcpy(&api.client_free, &symbols[1], sizeof symbols[1]);
-    memcpy(&api.uri_parse, &symbols[2], sizeof symbols[2]);
-    memcpy(&api.head_object, &symbols[3], sizeof symbols[3]);
-    memcpy(&api.get_object, &symbols[4], sizeof symbols[4]);
+    void *const functions[] = {&api.client_new, &api.client_free, &api.uri_parse,
+                               &api.head_object, &api.get_object};
+    ldrun_aws_resolve(handle, names, functions, 5, api_error, sizeof api_error);
 }
 
 typedef struct s3_source {

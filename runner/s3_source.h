@@ -8,12 +8,9 @@
 
 #include <stdio.h>
 
+#include "aws_library.h"
 #include "source.h"
 
-/** Where ldrun_s3_source_open() looks for libletsdata-aws first. */
-#define LDRUN_AWS_LIBRARY_ENV "LETSDATA_AWS_LIBRARY"
-/** The library's name (soname). */
-#define LDRUN_AWS_LIBRARY_NAME "libletsdata-aws.so.0"
 
 /**
  * Open `s3://bucket/key` (or s3a://) as a byte source: HeadObject (so a missing key

@@ -91,6 +91,21 @@ int ldvec_sagemaker_new(const char *endpoint, const ldvec_backend **backend, voi
  */
 void ldvec_hash_text(const char *text, size_t length, size_t dim, double *out);
 
+/* The feature-extraction JSON (vectors_hf.c). */
+struct ldrt_buf;
+/** Append the request for @p texts to @p body. @return 0, or -1 out of memory. */
+int ldvec_hf_request_body(const char *const *texts, size_t count, struct ldrt_buf *body);
+/**
+ * Read a 2xx answer to a request for @p count texts into @p items (vectors, or each
+ * text's error). @return 0, or -1 with @p failure when a batch answer cannot be taken
+ * apart (not JSON, the wrong number of vectors): the caller sends the texts one by one.
+ */
+int ldvec_hf_read_answer(const char *text, size_t length, size_t count, ldvec_item *items,
+                         ldvec_failure *failure);
+/** "HTTP 500 TYPE: message" from an error answer: its JSON error member or its start. */
+void ldvec_hf_error_message(long status, const char *error_type, const char *text,
+                            size_t length, char *out, size_t size);
+
 typedef struct ldvec_vectorizer ldvec_vectorizer;
 
 /**

@@ -671,9 +671,28 @@ class Handler(BaseHTTPRequestHandler):
             request = json.loads(self.body)
         except ValueError:
             raise AwsError(424, "ModelError", "Received client error (400) from primary: body is not JSON")
+        if m.group(1).startswith("feature-extraction"):
+            return self.feature_extraction(request)
         answer = {"endpoint": m.group(1), "contentType": self.headers.get("Content-Type"),
                   "accept": self.headers.get("Accept"), "echo": request}
         return self.reply(200, json.dumps(answer).encode(), ctype="application/json")
+
+    def feature_extraction(self, request):
+        """A HuggingFace feature-extraction model, for the runner's sagemaker: vectorizer:
+        token vectors [[n, 1, 2, 3], [n + 2, 3, 4, 5]] for a text of n UTF-8 bytes (their
+        mean is [n + 1, 2, 3, 4]); a text holding "#model-error" fails the invocation the
+        way a model's exception does (424 ModelError)."""
+        inputs = request.get("inputs") if isinstance(request, dict) else None
+        texts = inputs if isinstance(inputs, list) else [inputs]
+        if not all(isinstance(t, str) for t in texts):
+            raise AwsError(424, "ModelError", "Received client error (400) from primary with "
+                           "message \"inputs must be a string or a list of strings\"")
+        if any("#model-error" in t for t in texts):
+            raise AwsError(424, "ModelError", "Received server error (500) from primary with "
+                           "message \"CUDA out of memory\"")
+        vectors = [[[len(t.encode()), 1, 2, 3], [len(t.encode()) + 2, 3, 4, 5]] for t in texts]
+        body = vectors if isinstance(inputs, list) else [vectors[0]]
+        return self.reply(200, json.dumps(body).encode(), ctype="application/json")
 
     # ---------------------------------------------------------------- admin (unsigned)
     def admin(self, method):
