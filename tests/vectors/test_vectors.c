@@ -39,6 +39,8 @@
 #include "runner.h"
 
 static const char *runtime_exe, *examples_module;
+/* Under valgrind everything is ~20 times slower: time limits in the tests grow with it. */
+static long time_scale = 1;
 static char dir[256];
 static ld_registry *examples;
 
@@ -426,7 +428,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *connection, 
         if (strstr(t, "#slow"))
             delay_ms = 200;
         if (strstr(t, "#sleep"))
-            delay_ms = 1500;
+            delay_ms = 1500 * time_scale;
     }
     if (delay_ms)
         usleep((useconds_t)delay_ms * 1000);
@@ -644,8 +646,10 @@ static void test_http_timeouts_and_dead_endpoints(void **state)
     char url[128];
     snprintf(url, sizeof url, "http://127.0.0.1:%u/", srv.port);
     char *out = path_in("out-timeout");
+    char limit[32];
+    snprintf(limit, sizeof limit, "%ld", 300 * time_scale);
     char *args[] = {(char *)"--reader", (char *)"kinesis", (char *)"--vectorizer", url,
-                    (char *)"--vector-timeout-ms", (char *)"300", (char *)"--vector-attempts",
+                    (char *)"--vector-timeout-ms", limit, (char *)"--vector-attempts",
                     (char *)"2", (char *)"--vector-batch", (char *)"1", (char *)"--output",
                     out, stream};
     assert_int_equal(run(args, 13), 0);
@@ -900,6 +904,8 @@ int main(int argc, char **argv)
     }
     runtime_exe = argv[1];
     examples_module = argv[2];
+    if (getenv("LD_UNDER_VALGRIND") != NULL)
+        time_scale = 10;
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_hash_chain),
         cmocka_unit_test(test_http_vectorizer),
