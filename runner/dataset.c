@@ -58,7 +58,7 @@ int ldrun_dataset_read(const char *path, ldrun_dataset *dataset, ld_error *error
     json_error_t json_error;
     json_t *config = json_load_file(path, 0, &json_error);
     if (config == NULL)
-        return ld_error_set(error, LD_ERR_INVALID, "--dataset %s: %s (line %d)", path,
+        return ld_error_set(error, LD_ERR_INVALID, "%s: not valid JSON: %s (line %d)", path,
                             json_error.text, json_error.line);
     int rc = LD_OK;
     json_t *read = json_object_get(config, "readConnector");
@@ -72,23 +72,27 @@ int ldrun_dataset_read(const char *path, ldrun_dataset *dataset, ld_error *error
     const char *manifest_type =
         json_string_value(json_object_get(json_object_get(config, "manifestFile"), "manifestType"));
     if (!json_is_object(config))
-        rc = ld_error_set(error, LD_ERR_INVALID, "--dataset %s: not a JSON object", path);
-    else if (reader == NULL)
+        rc = ld_error_set(error, LD_ERR_INVALID, "%s: not a JSON object", path);
+    else if (reader == NULL && (type != NULL || destination != NULL))
         rc = ld_error_set(error, LD_ERR_UNSUPPORTED,
-                          "--dataset %s: readConnector.readerType '%s' (connectorDestination "
-                          "'%s') is not a reader the runner knows",
-                          path, type ? type : "(none)", destination ? destination : "(none)");
+                          "%s: readConnector.readerType '%s' (connectorDestination '%s') is not "
+                          "a reader the runner knows%s",
+                          path, type ? type : "(none)", destination ? destination : "(none)",
+                          type != NULL && strcasecmp(type, "SPARKREADER") == 0
+                              ? " here: run Spark datasets with --manifest FILE or --spark"
+                              : "");
     else if (engine_type != NULL && strcasecmp(engine_type, "Lambda") != 0 &&
              strcasecmp(engine_type, "LAMBDA_AND_SAGEMAKER") != 0)
         rc = ld_error_set(error, LD_ERR_UNSUPPORTED,
-                          "--dataset %s: computeEngine.computeEngineType '%s' is not run by "
+                          "%s: computeEngine.computeEngineType '%s' is not run by "
                           "this runner (Lambda and LAMBDA_AND_SAGEMAKER are)",
                           path, engine_type);
     if (rc == LD_OK) {
-        snprintf(dataset->reader, sizeof dataset->reader, "%s", reader);
+        snprintf(dataset->reader, sizeof dataset->reader, "%s", reader ? reader : "");
         const char *name = json_string_value(json_object_get(config, "datasetName"));
         snprintf(dataset->name, sizeof dataset->name, "%s", name ? name : "");
-        dataset->lists_files = strcmp(reader, "single-file") == 0 && manifest_type != NULL &&
+        dataset->lists_files = (reader == NULL || strcmp(reader, "single-file") == 0) &&
+                               manifest_type != NULL &&
                                strcmp(manifest_type, "S3ReaderTextManifestFile") == 0;
         dataset->sagemaker = engine_type != NULL &&
                              strcasecmp(engine_type, "LAMBDA_AND_SAGEMAKER") == 0;
@@ -99,4 +103,16 @@ int ldrun_dataset_read(const char *path, ldrun_dataset *dataset, ld_error *error
     }
     json_decref(config);
     return rc;
+}
+
+int ldrun_is_json_file(const char *path)
+{
+    FILE *f = fopen(path, "r");
+    if (f == NULL)
+        return 0;
+    int c;
+    while ((c = fgetc(f)) == ' ' || c == '\t' || c == '\r' || c == '\n')
+        ;
+    fclose(f);
+    return c == '{';
 }

@@ -355,21 +355,35 @@ int ldrun_main(int argc, char **argv, const ld_registry *registry)
     /* A dataset configuration: its reader, manifest and compute engine, unless the
      * flags say otherwise. */
     ldrun_dataset dataset = {0};
+    int dataset_given = vec.dataset != NULL;
+    if (!dataset_given && manifest != NULL && ldrun_is_json_file(manifest))
+        vec.dataset = manifest; /* a configuration given as the manifest says the same */
     if (status == 0 && vec.dataset != NULL) {
         ld_error dataset_error = {0};
         if (ldrun_dataset_read(vec.dataset, &dataset, &dataset_error) != LD_OK) {
             fprintf(stderr, "letsdata-runtime run: %s\n", dataset_error.message);
             status = 2;
-        } else if (reader_given && strcasecmp(reader, dataset.reader) != 0) {
+        } else if (dataset.reader[0] == '\0' && dataset_given) {
             fprintf(stderr,
-                    "letsdata-runtime run: --reader %s contradicts --dataset %s, whose reader "
-                    "is %s\n",
+                    "letsdata-runtime run: --dataset %s names no reader "
+                    "(readConnector.readerType)\n",
+                    vec.dataset);
+            status = 2;
+        } else if (dataset.reader[0] != '\0' && reader_given &&
+                   strcasecmp(reader, dataset.reader) != 0) {
+            fprintf(stderr,
+                    "letsdata-runtime run: --reader %s contradicts %s, whose reader is %s\n",
                     reader, vec.dataset, dataset.reader);
             status = 2;
         } else {
-            reader = dataset.reader;
+            if (dataset.reader[0] != '\0') /* else the flags choose the reader */
+                reader = dataset.reader;
             if (dataset.lists_files && manifest == NULL)
                 manifest = vec.dataset;
+            /* A stream's manifest (KinesisStreamReaderManifest...) names no files: the
+             * inputs are the replayed records. */
+            if (manifest == vec.dataset && strcmp(reader, "single-file") != 0)
+                manifest = NULL;
             if (!vec.jobs_given && dataset.endpoint_concurrency > 0)
                 vec.options.jobs = dataset.endpoint_concurrency;
             if (dataset.sagemaker && vec.spec == NULL) {

@@ -168,7 +168,7 @@ int ldrun_manifest_files(const char *manifest_path, char *const *bucket_dirs,
 /** What a dataset configuration JSON says (dataset.c). */
 typedef struct ldrun_dataset {
     char name[256];     /**< datasetName */
-    char reader[32];    /**< the --reader it means */
+    char reader[32];    /**< the --reader it means ("" when it names none) */
     int lists_files;    /**< its manifestFile is an S3ReaderTextManifestFile (--manifest) */
     int sagemaker;      /**< computeEngineType LAMBDA_AND_SAGEMAKER: the vector chain */
     unsigned endpoint_concurrency; /**< sagemakerEndpointConcurrency, 0 when absent */
@@ -176,6 +176,9 @@ typedef struct ldrun_dataset {
 
 /** Read the dataset configuration @p path. @return LD_OK or an error naming the field. */
 int ldrun_dataset_read(const char *path, ldrun_dataset *dataset, ld_error *error);
+
+/** Non-zero when @p path is a JSON object (a dataset configuration, not a file list). */
+int ldrun_is_json_file(const char *path);
 
 /** What every task of a run shares. */
 typedef struct ldrun_plan {

@@ -809,11 +809,24 @@ static void test_dataset_configuration(void **state)
     json_decref(written);
     json_decref(docs);
 
+    /* The same configuration given as --manifest (as for file and Spark datasets) runs
+     * the same chain. */
+    char *same = path_in("out-dataset-manifest");
+    char *as_manifest[] = {(char *)"--manifest", config, (char *)"--vectorizer",
+                           (char *)"hash:8", (char *)"--output", same, stream};
+    assert_int_equal(run(as_manifest, 7), 0);
+    assert_true(files_equal(out, same, "documents.jsonl"));
+    free(same);
+
     /* A configuration the runner cannot run is refused with the field named. */
     f = fopen(config, "w");
     fputs("{\"readConnector\": {\"readerType\": \"KAFKA\"}}", f);
     fclose(f);
     assert_int_equal(run(args, 7), 2);
+    f = fopen(config, "w");
+    fputs("{\"computeEngine\": {\"computeEngineType\": \"LAMBDA_AND_SAGEMAKER\"}}", f);
+    fclose(f);
+    assert_int_equal(run(args, 7), 2); /* --dataset names no reader */
     free(out);
     free(config);
     free(stream);
