@@ -632,6 +632,54 @@ static void test_http_vectorizer(void **state)
     server_stop(&srv);
 }
 
+/* Results do not depend on -j, --vector-jobs or --vector-batch; the bound on requests
+ * in flight holds across tasks. */
+static void test_parallel_tasks_keep_order_and_bound(void **state)
+{
+    (void)state;
+    server srv;
+    server_start(&srv);
+    char *streams[3];
+    for (int k = 0; k < 3; k++) {
+        json_t *docs = json_array();
+        for (int i = 0; i < 60; i++) {
+            char text[100];
+            snprintf(text, sizeof text, "file %d document %d%s", k, i, i % 17 == 3 ? " #slow" : "");
+            json_array_append_new(docs, upstream_document(k * 1000 + i, text));
+        }
+        char name[64];
+        snprintf(name, sizeof name, "parallel-%d.jsonl", k);
+        streams[k] = path_in(name);
+        write_stream(streams[k], docs);
+        json_decref(docs);
+    }
+    char url[128];
+    snprintf(url, sizeof url, "http://127.0.0.1:%u/invocations", srv.port);
+    char *one = path_in("out-parallel-1"), *many = path_in("out-parallel-3");
+    char *args1[] = {(char *)"--reader", (char *)"kinesis", (char *)"--vectorizer", url,
+                     (char *)"--vector-jobs", (char *)"1", (char *)"--vector-batch", (char *)"3",
+                     (char *)"--output", one, streams[0], streams[1], streams[2]};
+    assert_int_equal(run(args1, 13), 0);
+    assert_int_equal(srv.max_in_flight, 1);
+    srv.max_in_flight = 0;
+    char *args3[] = {(char *)"-j", (char *)"3", (char *)"--reader", (char *)"kinesis",
+                     (char *)"--vectorizer", url, (char *)"--vector-jobs", (char *)"2",
+                     (char *)"--vector-batch", (char *)"5", (char *)"--output", many,
+                     streams[0], streams[1], streams[2]};
+    assert_int_equal(run(args3, 15), 0);
+    assert_true(srv.max_in_flight <= 2);
+    assert_true(files_equal(one, many, "documents.jsonl"));
+    json_t *s = summary(many);
+    assert_int_equal(count_of(s, "success"), 180);
+    assert_int_equal(vector_count(s, "vectorDocuments"), 180);
+    json_decref(s);
+    for (int k = 0; k < 3; k++)
+        free(streams[k]);
+    free(one);
+    free(many);
+    server_stop(&srv);
+}
+
 static void test_http_timeouts_and_dead_endpoints(void **state)
 {
     (void)state;
@@ -922,6 +970,7 @@ int main(int argc, char **argv)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_hash_chain),
         cmocka_unit_test(test_http_vectorizer),
+        cmocka_unit_test(test_parallel_tasks_keep_order_and_bound),
         cmocka_unit_test(test_http_timeouts_and_dead_endpoints),
         cmocka_unit_test(test_resume_vector_run),
         cmocka_unit_test(test_dataset_configuration),
