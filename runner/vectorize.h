@@ -52,6 +52,7 @@ void ldvec_item_clear(ldvec_item *item);
 typedef struct ldvec_failure {
     int retryable;       /**< throttled, 5xx, timeout, connection: try again later */
     int batch_refused;   /**< a 4xx for a list of inputs: send them one at a time */
+    long retry_after_ms; /**< the endpoint asked to wait this long (Retry-After), or 0 */
     char message[700];   /**< the endpoint's status and message, or the transport error */
 } ldvec_failure;
 

@@ -232,7 +232,11 @@ static void request_with_retries(ldvec_vectorizer *v, void *thread, const char *
             return;
         }
         stats->retries++;
-        sleep_ms(backoff_ms(&v->options, attempt, seed));
+        long delay = backoff_ms(&v->options, attempt, seed);
+        if (failure.retry_after_ms > delay) /* the endpoint knows best, within the cap */
+            delay = failure.retry_after_ms < BACKOFF_CAP_MS ? failure.retry_after_ms
+                                                            : BACKOFF_CAP_MS;
+        sleep_ms(delay);
     }
 }
 

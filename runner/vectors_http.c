@@ -75,6 +75,11 @@ static int http_request(void *state, void *thread, const char *const *texts, siz
         endpoint_message(&ex, message, sizeof message);
         snprintf(failure->message, sizeof failure->message, "%s", message);
         failure->retryable = ex.status == 429 || ex.status >= 500;
+        /* Retry-After in seconds (the HTTP-date form is not worth a clock here). */
+        char *end = NULL;
+        long seconds = strtol(ex.retry_after, &end, 10);
+        if (ex.retry_after[0] >= '0' && ex.retry_after[0] <= '9' && *end == '\0')
+            failure->retry_after_ms = seconds > 3600 ? 3600000 : seconds * 1000;
         failure->batch_refused = !failure->retryable && count > 1;
         h->api->exchange_clear(&ex);
         return -1;

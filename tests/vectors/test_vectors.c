@@ -336,6 +336,8 @@ static enum MHD_Result answer(struct MHD_Connection *connection, unsigned status
     struct MHD_Response *response =
         MHD_create_response_from_buffer(strlen(body), (void *)body, MHD_RESPMEM_MUST_COPY);
     MHD_add_response_header(response, "Content-Type", "application/json");
+    if (status == 429) /* as rate limiters do: come back in a second */
+        MHD_add_response_header(response, "Retry-After", "1");
     enum MHD_Result result = MHD_queue_response(connection, status, response);
     MHD_destroy_response(response);
     return result;
@@ -601,9 +603,11 @@ static void test_http_vectorizer(void **state)
     check_http_run(out, docs);
     assert_true(srv.list_requests > 0);
     assert_true(srv.max_in_flight <= 3);
-    /* Batches of up to 4: far fewer requests than texts, despite the retries. */
+    /* Batches of up to 4: far fewer requests than texts, despite the retries. The 429's
+     * Retry-After (1 s, far above the 100 ms first backoff) was honoured. */
     json_t *s = summary(out);
     assert_true(vector_count(s, "requests") < 40);
+    assert_true(json_number_value(json_object_get(s, "seconds")) >= 1.0);
     json_decref(s);
 
     /* An endpoint that refuses lists: the runner finds out and sends one text at a time,
