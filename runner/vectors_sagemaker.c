@@ -58,6 +58,8 @@ static ld_aws_client *new_client(long timeout_ms, ld_aws_error *error)
     ld_aws_client_options options = LD_AWS_CLIENT_OPTIONS_INIT;
     options.max_attempts = 1;
     options.stall_timeout_s = timeout_ms > 0 ? (timeout_ms + 999) / 1000 : 0;
+    /* The client copies the options (cppcheck cannot see through the function pointer). */
+    // cppcheck-suppress returnDanglingLifetime
     return api.client_new(&options, error);
 }
 
