@@ -197,7 +197,7 @@ static void expected_hash(const char *text, size_t dim, double *out)
 
 static const char *const sample_texts[] = {
     "Article: US inflation means families are spending more than two years ago.",
-    "Gr\xc3\xbc\xc3\x9f""e aus der Datenverarbeitung: Zweite Zeile, dritte Zeile.",
+    "Gr\xc3\xbc\xc3\x9f\x65 aus der Datenverarbeitung: Zweite Zeile, dritte Zeile.",
     "the the the THE The",
     "",
     "!!! ... ???",
