@@ -12,6 +12,7 @@ packages=(
   libjansson-dev libcurl4-openssl-dev libmicrohttpd-dev libcmocka-dev zlib1g-dev uuid-dev
   libdeflate-dev libisal-dev libzstd-dev
   curl zip unzip patchelf binutils
+  umoci skopeo ca-certificates util-linux
   libssl-dev libexpat1-dev python3-botocore
 )
 if [ "${1:-}" = "--ci" ]; then
