@@ -83,7 +83,8 @@ if [ "$max_glibc" != none ]; then
   checker="$here/letsdata-check-glibc"
   [ -x "$checker" ] || checker="$here/check-glibc.sh"
   "$checker" --max "$max_glibc" "$stage" >/dev/null ||
-    { "$checker" --max "$max_glibc" "$stage" >&2 || true; die "the zip would need a newer glibc than Lambda's $max_glibc"; }
+    { "$checker" --max "$max_glibc" "$stage" >&2 || true
+      die "the zip would need a newer glibc than Lambda's $max_glibc: build on an older system, or ship a container image (letsdata-package-image brings its own glibc)"; }
 fi
 
 epoch=${SOURCE_DATE_EPOCH:-315532800}
