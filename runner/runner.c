@@ -181,11 +181,11 @@ static void resume_command(int argc, char **argv, char *out, size_t size)
         fclose(f);
     }
     /* Split into arguments; the run's own are the last argc of them. */
-    const char *args[512];
+    const char *args[512] = {NULL};
     int count = 0;
-    for (size_t at = 0; cmdline != NULL && at < length && count < 512;
-         at += strlen(cmdline + at) + 1)
-        args[count++] = cmdline + at;
+    if (cmdline != NULL)
+        for (size_t at = 0; at < length && count < 512; at += strlen(cmdline + at) + 1)
+            args[count++] = cmdline + at;
     int prefix = count - argc, same = prefix > 0;
     for (int i = 0; same && i < argc; i++)
         same = strcmp(args[prefix + i], argv[i]) == 0;

@@ -152,7 +152,7 @@ int lds_format_double(lds_buf *b, double value, int is_float)
             break;
     }
     /* sci: [-]d[.ddd]e[+-]XX */
-    char digits[24];
+    char digits[24] = {0};
     size_t nd = 0;
     const char *p = sci;
     int negative = *p == '-';
