@@ -126,6 +126,26 @@ LD_EXTERN int ld_registry_has(const ld_registry *registry, ld_interface interfac
            registry->impl[interface_id] != NULL;
 }
 
+LD_EXTERN int ld_registry_list_interfaces(const ld_registry *registry, char *out,
+                                          size_t size)
+{
+    int count = 0;
+    size_t used = 0;
+    if (size > 0)
+        out[0] = '\0';
+    for (int i = 0; i < LD_INTERFACE_COUNT; i++) {
+        if (!ld_registry_has(registry, (ld_interface)i))
+            continue;
+        if (size > used) {
+            int n = snprintf(out + used, size - used, "%s%s", count ? ", " : "",
+                             ld_interface_to_string((ld_interface)i));
+            used = n < 0 ? size : used + (size_t)n;
+        }
+        count++;
+    }
+    return count;
+}
+
 LD_EXTERN int ld_registry_add_cleanup(ld_registry *registry, void (*cleanup)(void *),
                                       void *payload)
 {

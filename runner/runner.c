@@ -415,8 +415,13 @@ int ldrun_main(int argc, char **argv, const ld_registry *registry)
     if (status == 0 && input_count == 0 && manifest == NULL)
         status = usage_error("no input: give files or --manifest", NULL);
     if (status == 0 && !ld_registry_has(registry, interface_id)) {
-        fprintf(stderr, "letsdata-runtime run: no %s is registered (load one with --handler)\n",
-                ld_interface_to_string(interface_id));
+        char registered[256];
+        int count = ld_registry_list_interfaces(registry, registered, sizeof registered);
+        fprintf(stderr,
+                "letsdata-runtime run: no %s is registered (the handler registered %s%s; "
+                "load one with --handler)\n",
+                ld_interface_to_string(interface_id), count ? "only " : "no interface",
+                registered);
         status = 2;
     }
     if (status == 0 && vec.spec != NULL &&

@@ -133,21 +133,12 @@ static int not_implemented(ldrt_failure *failure, const ldrt_request *request)
 static int not_registered(const ld_registry *registry, ldrt_failure *failure,
                           const ldrt_request *request)
 {
-    char registered[256] = "";
-    size_t used = 0;
-    for (int i = 0; i < LD_INTERFACE_COUNT; i++) {
-        if (!ld_registry_has(registry, (ld_interface)i))
-            continue;
-        int n = snprintf(registered + used, sizeof registered - used, "%s%s",
-                         used ? ", " : "", ld_interface_to_string((ld_interface)i));
-        if (n < 0 || (size_t)n >= sizeof registered - used)
-            break;
-        used += (size_t)n;
-    }
+    char registered[256];
+    int count = ld_registry_list_interfaces(registry, registered, sizeof registered);
     char where[sizeof failure->stack];
     snprintf(where, sizeof where, "%s.%s: the handler registered no %s; it registered %s%s",
              ld_interface_to_string(request->interface_id), request->function_name,
-             ld_interface_to_string(request->interface_id), used ? "only " : "no interface",
+             ld_interface_to_string(request->interface_id), count ? "only " : "no interface",
              registered);
     return ldrt_fail(failure, LDRT_ERR_NOT_IMPLEMENTED, where, "%s",
                      LDRT_NOT_IMPLEMENTED_MESSAGE);

@@ -162,6 +162,18 @@ ld_registry_spark_reducer_interface(const ld_registry *registry);
 LD_EXTERN int ld_registry_has(const ld_registry *registry, ld_interface interface_id);
 
 /**
+ * The wire names of the registered interfaces, in ::ld_interface order and separated by
+ * ", " (e.g. "SingleFileParser, SagemakerVectorsInterface"), for messages that say what
+ * a handler did register.
+ *
+ * @param out  receives NUL-terminated text (cut to fit; "" when nothing is registered).
+ * @param size the room in @p out, including the NUL; 0 writes nothing.
+ * @return how many interfaces are registered.
+ */
+LD_EXTERN int ld_registry_list_interfaces(const ld_registry *registry, char *out,
+                                          size_t size);
+
+/**
  * Call @p cleanup(@p payload) when the registry is freed (e.g. to free a payload the
  * registration function allocated). Cleanups run last-added first.
  * @return LD_OK or LD_ERR_NOMEM (in which case @p cleanup is called at once).

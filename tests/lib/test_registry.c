@@ -46,6 +46,28 @@ static void test_register_and_get(void **state)
     ld_registry_free(NULL);
 }
 
+/* What a handler registered, for "you asked for X, it registered Y" messages. */
+static void test_list_interfaces(void **state)
+{
+    (void)state;
+    static const ld_queue_message_reader queue = LD_QUEUE_MESSAGE_READER_INIT;
+    static const ld_sagemaker_vectors_interface vectors = {
+        .version = LD_SAGEMAKER_VECTORS_INTERFACE_VERSION};
+    char text[64] = "x";
+    ld_registry *registry = ld_registry_new();
+    assert_int_equal(ld_registry_list_interfaces(registry, text, sizeof text), 0);
+    assert_string_equal(text, "");
+    assert_int_equal(ld_registry_set_sagemaker_vectors_interface(registry, &vectors), LD_OK);
+    assert_int_equal(ld_registry_set_queue_message_reader(registry, &queue), LD_OK);
+    assert_int_equal(ld_registry_list_interfaces(registry, text, sizeof text), 2);
+    assert_string_equal(text, "QueueMessageReader, SagemakerVectorsInterface");
+    char small[10];
+    assert_int_equal(ld_registry_list_interfaces(registry, small, sizeof small), 2);
+    assert_string_equal(small, "QueueMess"); /* cut to fit, still terminated */
+    assert_int_equal(ld_registry_list_interfaces(registry, NULL, 0), 2);
+    ld_registry_free(registry);
+}
+
 static void test_interface_names(void **state)
 {
     (void)state;
@@ -85,6 +107,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_register_and_get),
         cmocka_unit_test(test_interface_names),
+        cmocka_unit_test(test_list_interfaces),
         cmocka_unit_test(test_cleanups_run_last_first),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
