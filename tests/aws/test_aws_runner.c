@@ -230,6 +230,109 @@ static void test_manifest_of_an_unmapped_bucket_reads_s3(void **state)
     assert_int_equal(fake_log_count(&fake, "GET", "/" FAKE_BUCKET "/crawl/2024/crawl.warc.wet.gz"), 1);
 }
 
+static void test_jsonl_reader_over_s3(void **state)
+{
+    (void)state;
+    char input[300], local[300], remote[300];
+    snprintf(input, sizeof input, "%s/messages.jsonl", dir);
+    FILE *f = fopen(input, "w");
+    for (int i = 0; i < 3000; i++)
+        fprintf(f, "{\"messageId\":\"m%d\",\"messageAttributes\":{},\"messageBody\":"
+                   "\"{\\\"documentId\\\":\\\"d%d\\\",\\\"partitionKey\\\":\\\"p\\\"}\"}\n",
+                i, i);
+    fclose(f);
+    ld_aws_error error;
+    ld_aws_credentials *c = ld_aws_credentials_new(FAKE_KEY, FAKE_SECRET, NULL, &error);
+    ld_aws_client_options options = LD_AWS_CLIENT_OPTIONS_INIT;
+    options.region = FAKE_REGION;
+    options.endpoint_url = fake.url;
+    options.credentials = c;
+    ld_aws_client *client = ld_aws_client_new(&options, &error);
+    assert_int_equal(ld_s3_put_object_from_file(client, FAKE_BUCKET, "queue/messages.jsonl", input,
+                                                NULL, &error),
+                     LD_OK);
+    ld_aws_client_free(client);
+    ld_aws_credentials_free(c);
+    snprintf(local, sizeof local, "%s/out-jsonl-local", dir);
+    snprintf(remote, sizeof remote, "%s/out-jsonl-s3", dir);
+    char *argv[] = {(char *)runtime_exe, (char *)"--handler", (char *)handlers, (char *)"run",
+                    (char *)"--reader", (char *)"queue", (char *)"--output", local, input, NULL};
+    ldt_process_result result = {0};
+    assert_int_equal(ldt_process_run(argv, NULL, NULL, &result), 0);
+    assert_int_equal(result.exit_status, 0);
+    ldt_process_result_free(&result);
+    argv[7] = remote;
+    argv[8] = (char *)"s3://" FAKE_BUCKET "/queue/messages.jsonl";
+    assert_int_equal(ldt_process_run(argv, NULL, child_env, &result), 0);
+    if (result.exit_status != 0)
+        fprintf(stderr, "%s\n", result.err);
+    assert_int_equal(result.exit_status, 0);
+    ldt_process_result_free(&result);
+    char a[400], b[400];
+    snprintf(a, sizeof a, "%s/documents.jsonl", local);
+    snprintf(b, sizeof b, "%s/documents.jsonl", remote);
+    char *expected = slurp(a), *got = slurp(b);
+    assert_non_null(got);
+    assert_true(strlen(expected) > 3000 * 20);
+    assert_string_equal(got, expected);
+    free(expected);
+    free(got);
+}
+
+static void test_resume_after_an_s3_failure(void **state)
+{
+    (void)state;
+    /* Two copies of the crawl; the second one's GET fails three times: the run stops
+     * after the first file. --resume (the service healthy again) finishes the second, and
+     * the documents are those of both files read locally. */
+    ld_aws_error error;
+    ld_aws_credentials *c = ld_aws_credentials_new(FAKE_KEY, FAKE_SECRET, NULL, &error);
+    ld_aws_client_options options = LD_AWS_CLIENT_OPTIONS_INIT;
+    options.region = FAKE_REGION;
+    options.endpoint_url = fake.url;
+    options.credentials = c;
+    ld_aws_client *client = ld_aws_client_new(&options, &error);
+    assert_int_equal(ld_s3_put_object_from_file(client, FAKE_BUCKET, "crawl/2024/second.wet.gz",
+                                                local_wet, NULL, &error),
+                     LD_OK);
+    ld_aws_client_free(client);
+    ld_aws_credentials_free(c);
+    char both_local[300], out[300];
+    snprintf(both_local, sizeof both_local, "%s/out-two-local", dir);
+    snprintf(out, sizeof out, "%s/out-two-s3", dir);
+    const char *locals[] = {local_wet, local_wet, NULL};
+    assert_int_equal(run_child(both_local, locals, NULL, NULL), 0);
+
+    fake_fault(&fake, "{\"method\":\"GET\",\"path\":\"second\\\\.wet\",\"action\":\"500\","
+                      "\"count\":3}");
+    const char *inputs[] = {"s3://" FAKE_BUCKET "/crawl/2024/crawl.warc.wet.gz",
+                            "s3://" FAKE_BUCKET "/crawl/2024/second.wet.gz", NULL};
+    char *said = NULL;
+    assert_int_not_equal(run_child(out, inputs, child_env, &said), 0);
+    assert_non_null(strstr(said, "second.wet.gz"));
+    assert_non_null(strstr(said, "500"));
+    free(said);
+    char *argv[] = {(char *)runtime_exe, (char *)"--handler", (char *)handlers, (char *)"run",
+                    (char *)"--continue-on-error", (char *)"--resume", (char *)"--output", out,
+                    (char *)inputs[0], (char *)inputs[1], NULL};
+    ldt_process_result result = {0};
+    assert_int_equal(ldt_process_run(argv, NULL, child_env, &result), 0);
+    if (result.exit_status != 0)
+        fprintf(stderr, "%s\n", result.err);
+    assert_int_equal(result.exit_status, 0);
+    ldt_process_result_free(&result);
+    char a[400], b[400];
+    snprintf(a, sizeof a, "%s/documents.jsonl", both_local);
+    snprintf(b, sizeof b, "%s/documents.jsonl", out);
+    char *expected = slurp(a), *got = slurp(b);
+    assert_non_null(got);
+    assert_true(strcmp(expected, got) == 0);
+    free(expected);
+    free(got);
+    /* The first file was not read again. */
+    assert_int_equal(fake_log_count(&fake, "GET", "/" FAKE_BUCKET "/crawl/2024/crawl.warc.wet.gz"), 1);
+}
+
 static void test_missing_object_and_missing_library(void **state)
 {
     (void)state;
@@ -271,6 +374,8 @@ int main(int argc, char **argv)
         cmocka_unit_test_setup(test_s3_input_gives_the_local_documents, reset_fake),
         cmocka_unit_test_setup(test_s3_input_with_faults, reset_fake),
         cmocka_unit_test_setup(test_manifest_of_an_unmapped_bucket_reads_s3, reset_fake),
+        cmocka_unit_test_setup(test_jsonl_reader_over_s3, reset_fake),
+        cmocka_unit_test_setup(test_resume_after_an_s3_failure, reset_fake),
         cmocka_unit_test_setup(test_missing_object_and_missing_library, reset_fake),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
