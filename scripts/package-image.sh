@@ -94,7 +94,7 @@ ship_deps() { # ELF file: copy what the loader resolves for it
   local listing
   listing=$(ldd "$elf" 2>&1) || die "ldd $elf failed: $listing"
   if grep -q "not found" <<<"$listing"; then
-    die "$elf needs libraries that are not found: $(grep 'not found' <<<"$listing" | awk '{print $1}' | tr '\n' ' ')"
+    die "$elf needs libraries that are not found: $(grep 'not found' <<<"$listing" | awk '{print $1}' | tr '\n' ' ')(set LD_LIBRARY_PATH as you would to run it)"
   fi
   while read -r path; do
     [ -n "$path" ] || continue

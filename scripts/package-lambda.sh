@@ -59,7 +59,7 @@ ship_deps() { # copy what the loader resolves for ELF file $1 into lib/
   local listing path
   listing=$(ldd "$1" 2>&1) || die "ldd $1 failed: $listing"
   if grep -q "not found" <<<"$listing"; then
-    die "$1 needs libraries that are not found: $(grep 'not found' <<<"$listing" | awk '{print $1}' | tr '\n' ' ')"
+    die "$1 needs libraries that are not found: $(grep 'not found' <<<"$listing" | awk '{print $1}' | tr '\n' ' ')(set LD_LIBRARY_PATH as you would to run it)"
   fi
   while read -r path; do
     [ -n "$path" ] || continue

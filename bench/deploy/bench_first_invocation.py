@@ -10,7 +10,9 @@ ones. The RIE counts a first invocation from the moment it has the request until
 answer: it includes starting the bootstrap (loading its libraries) up to its first
 GET /next. Prints, for each package, the median and p90 of the first invocations beside
 the 5 ms bound, and the median of the later invocations beside them (the same run, so
-the same machine load). Fails only when it cannot run.
+the same machine load). The peer row, "zip+curl", is the same zip with libcurl and
+libmicrohttpd preloaded: what the bootstrap loaded before its Runtime API client stopped
+using libcurl (32 libraries). Fails only when it cannot run.
 """
 import os
 import statistics
@@ -56,8 +58,17 @@ def main():
             d = os.path.join(work, kind)
             os.makedirs(d)
             unpacked[kind] = (rie.zip_emulator if kind == "zip" else rie.image_emulator)(binary, artifact, d)[0]
+        # The peer: the same zip paying for the libraries the old bootstrap linked.
+        preload = [p for p in ("/lib/x86_64-linux-gnu/libcurl.so.4",
+                               "/lib/x86_64-linux-gnu/libmicrohttpd.so.12") if os.path.exists(p)]
+        if preload:
+            z = unpacked["zip"]
+            unpacked["zip+curl"] = rie.Emulator(z.rie, z.command, z.cwd,
+                                                dict(z.env, LD_PRELOAD=":".join(preload)))
+            artifacts["zip+curl"] = artifacts["zip"]
+            first["zip+curl"], later["zip+curl"] = [], []
         for _ in range(starts):
-            for kind in artifacts:  # interleaved, so both see the same load
+            for kind in artifacts:  # interleaved, so all see the same load
                 e = unpacked[kind]
                 with rie.Emulator(e.rie, e.command, e.cwd, e.env, e.root) as emulator:
                     # The RIE accepts connections before its own start-up is over; let it
