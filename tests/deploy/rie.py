@@ -240,7 +240,12 @@ class Emulator:
 
     def stop(self):
         if self.process is not None and self.process.poll() is None:
-            self.process.terminate()
+            if self.root is not None:
+                # `unshare --fork` ignores SIGTERM and the RIE is the namespace's init:
+                # SIGKILL the outer unshare; --kill-child takes the namespace with it.
+                self.process.kill()
+            else:
+                self.process.terminate()
             try:
                 self.process.wait(timeout=5)
             except subprocess.TimeoutExpired:
