@@ -13,10 +13,13 @@ Written from ../shared/spec/spark.md ("The official example handlers"), not copi
            order by "# of Samples" descending; write.
 
 Usage (run with the virtualenv of scripts/install-pyspark.sh):
-  pyspark_wet.py mapper  INPUT OUT_DIR [--write-format json] [--write-options JSON]
+  pyspark_wet.py mapper  OUT_DIR INPUT [--write-format json] [--write-options JSON]
   pyspark_wet.py reducer OUT_DIR INPUT... [--read-format json] [--write-format json]
-Prints one JSON line on stdout: {"rows": N, "seconds": S} (the job's own time, the
-session's start-up excluded).
+  pyspark_wet.py steps   STEPS.json    several steps in one session (one JVM start):
+                         [{"step": "mapper"|"reducer", "out": DIR, "inputs": [...],
+                           "readFormat": F, "writeFormat": F, "writeOptions": {...}}, ...]
+Prints one JSON line per step on stdout: {"rows": N, "seconds": S} (the job's own time,
+the session's start-up excluded).
 """
 import argparse
 import json
@@ -99,31 +102,44 @@ def reducer(spark, read_uris, read_format):
             .orderBy(desc("# of Samples")))
 
 
+def run_step(spark, step):
+    started = time.monotonic()
+    if step["step"] == "mapper":
+        frame = mapper(spark, step["inputs"][0])
+    else:
+        frame = reducer(spark, step["inputs"], step.get("readFormat", "json"))
+    write_format = step.get("writeFormat", "json")
+    writer = frame.write.mode("overwrite").format(write_format)
+    for key, value in step.get("writeOptions", {}).items():
+        writer = writer.option(key, value)
+    writer.save(step["out"])
+    seconds = time.monotonic() - started
+    rows = spark.read.format(write_format).load(step["out"]).count()
+    print(json.dumps({"rows": rows, "seconds": seconds}), flush=True)
+
+
 def main():
     parser = argparse.ArgumentParser()
-    parser.add_argument("step", choices=["mapper", "reducer"])
+    parser.add_argument("step", choices=["mapper", "reducer", "steps"])
     parser.add_argument("out")
-    parser.add_argument("inputs", nargs="+")
+    parser.add_argument("inputs", nargs="*")
     parser.add_argument("--read-format", default="json")
     parser.add_argument("--write-format", default="json")
     parser.add_argument("--write-options", default='{"compression": "gzip"}')
     parser.add_argument("--threads", type=int, default=2)
     args = parser.parse_args()
 
+    if args.step == "steps":
+        with open(args.out) as f:
+            steps = json.load(f)
+    else:
+        steps = [{"step": args.step, "out": args.out, "inputs": args.inputs,
+                  "readFormat": args.read_format, "writeFormat": args.write_format,
+                  "writeOptions": json.loads(args.write_options)}]
     spark = session(args.threads)
     spark.sparkContext.setLogLevel("ERROR")
-    started = time.monotonic()
-    if args.step == "mapper":
-        frame = mapper(spark, args.inputs[0])
-    else:
-        frame = reducer(spark, args.inputs, args.read_format)
-    writer = frame.write.mode("overwrite").format(args.write_format)
-    for key, value in json.loads(args.write_options).items():
-        writer = writer.option(key, value)
-    writer.save(args.out)
-    seconds = time.monotonic() - started
-    rows = spark.read.format(args.write_format).load(args.out).count()
-    print(json.dumps({"rows": rows, "seconds": seconds}), flush=True)
+    for step in steps:
+        run_step(spark, step)
     spark.stop()
 
 

@@ -127,7 +127,7 @@ def main():
     parser.add_argument("--gen-wet", required=True)
     parser.add_argument("--install-script", required=True)
     parser.add_argument("--reference", required=True)
-    parser.add_argument("--records", type=int, default=400)
+    parser.add_argument("--records", type=int, default=200)
     args = parser.parse_args()
 
     if os.environ.get("LETSDATA_PYSPARK_TESTS") != "1":
@@ -148,42 +148,47 @@ def main():
         gzip_options = {"compression": "gzip"}
         ok = True
 
-        # Mapper: C and Spark over the same file.
+        # The C side: mapper (json), reducer over its output twice (every input counts),
+        # mapper to parquet (LetsData's intermediate format), reducer over the parquet.
         c_mapped = os.path.join(work, "c-mapped")
         invoke(args, work, "mapper", request("SparkMapperInterface", "mapper", dict(
             common("text", text_options, c_mapped, "json", gzip_options), readUri=wet)))
-        py_mapped = os.path.join(work, "py-mapped")
-        subprocess.run([python, args.reference, "mapper", py_mapped, wet, "--threads", "2"],
-                       check=True)
-        ok &= compare("mapper", read_rows(c_mapped), read_rows(py_mapped), {"warcDate"})
-
-        # Reducer: C over the C mapper's output (twice: every input counts), Spark over
-        # its own.
         c_reduced = os.path.join(work, "c-reduced")
         invoke(args, work, "reducer", request("SparkReducerInterface", "reducer", dict(
             common("json", {}, c_reduced, "json", gzip_options),
             readUris=[c_mapped, c_mapped])))
-        py_reduced = os.path.join(work, "py-reduced")
-        subprocess.run([python, args.reference, "reducer", py_reduced, py_mapped, py_mapped,
-                        "--threads", "2"], check=True)
-        ours, theirs = read_rows(c_reduced), read_rows(py_reduced)
-        ok &= compare("reducer", ours, theirs, set())
-        counts = [r["# of Samples"] for r in ours]
-        if counts != sorted(counts, reverse=True):
-            print("reducer: C rows are not ordered by '# of Samples' descending: %s" % counts)
-            ok = False
-
-        # The intermediate format: parquet + gzip from the C mapper, read by the C reducer
-        # and by Spark's reducer: the same rows (types survive the round trip).
         c_parquet = os.path.join(work, "c-parquet")
         invoke(args, work, "mapper-parquet", request("SparkMapperInterface", "mapper", dict(
             common("text", text_options, c_parquet, "parquet", gzip_options), readUri=wet)))
         c_from_parquet = os.path.join(work, "c-from-parquet")
         invoke(args, work, "reducer-parquet", request("SparkReducerInterface", "reducer", dict(
             common("parquet", {}, c_from_parquet, "json", gzip_options), readUris=[c_parquet])))
+
+        # The Spark side, in one session: the same steps; its last reducer reads the C
+        # mapper's parquet, so types must survive that round trip.
+        py_mapped = os.path.join(work, "py-mapped")
+        py_reduced = os.path.join(work, "py-reduced")
         py_from_parquet = os.path.join(work, "py-from-parquet")
-        subprocess.run([python, args.reference, "reducer", py_from_parquet, c_parquet,
-                        "--read-format", "parquet", "--threads", "2"], check=True)
+        steps = [
+            {"step": "mapper", "out": py_mapped, "inputs": [wet], "writeOptions": gzip_options},
+            {"step": "reducer", "out": py_reduced, "inputs": [py_mapped, py_mapped],
+             "readFormat": "json", "writeOptions": gzip_options},
+            {"step": "reducer", "out": py_from_parquet, "inputs": [c_parquet],
+             "readFormat": "parquet", "writeOptions": gzip_options},
+        ]
+        steps_file = os.path.join(work, "steps.json")
+        with open(steps_file, "w") as f:
+            json.dump(steps, f)
+        subprocess.run([python, args.reference, "steps", steps_file, "--threads", "2"],
+                       check=True)
+
+        ok &= compare("mapper", read_rows(c_mapped), read_rows(py_mapped), {"warcDate"})
+        ours, theirs = read_rows(c_reduced), read_rows(py_reduced)
+        ok &= compare("reducer", ours, theirs, set())
+        counts = [r["# of Samples"] for r in ours]
+        if counts != sorted(counts, reverse=True):
+            print("reducer: C rows are not ordered by '# of Samples' descending: %s" % counts)
+            ok = False
         ok &= compare("reducer over the C mapper's parquet", read_rows(c_from_parquet),
                       read_rows(py_from_parquet), set())
         print("PASS" if ok else "FAIL")
