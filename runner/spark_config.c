@@ -294,12 +294,14 @@ static int apply_dataset(ldrun_spark_config *c, const char *path, int mode_given
     }
     if (rc == LD_OK && manifest != NULL) {
         if (!has_bucket(c, bucket)) {
-            /* By default the bucket is the directory named like it beside the file. */
+            /* By default the bucket is the directory named like it beside the file; with
+             * no such directory the URIs go to S3 (through libletsdata-aws). */
             char *copy = ld_strdup(path);
             char *dir = NULL;
+            struct stat st;
             if (copy == NULL || asprintf(&dir, "%s/%s", dirname(copy), bucket) < 0)
                 rc = ld_error_set(error, LD_ERR_NOMEM, "out of memory");
-            else
+            else if (stat(dir, &st) == 0 && S_ISDIR(st.st_mode))
                 rc = add_bucket_dir(c, bucket, strlen(bucket), dir, error);
             free(dir);
             free(copy);
