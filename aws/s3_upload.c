@@ -323,9 +323,9 @@ static int reserve_etags(ld_s3_upload *u, size_t parts, ld_aws_error *error)
 }
 
 /*
- * Hand a full part over: sent on a lane (queued; the caller's buffer is replaced by a
- * free one), or here when concurrency is 1. @p data is u->buffer or, when @p borrowed,
- * the caller's memory.
+ * Hand a full part over to the lanes (queued; the caller's buffer is replaced by a free
+ * one, so the next part fills while this one is sent). @p data is u->buffer or, when
+ * @p borrowed, the caller's memory.
  */
 static int submit_part(ld_s3_upload *u, char *data, size_t length, int borrowed,
                        ld_aws_error *error)
@@ -340,15 +340,6 @@ static int submit_part(ld_s3_upload *u, char *data, size_t length, int borrowed,
                                "s3://%s/%s: more than 10,000 parts of %zu bytes; use a larger "
                                "part_size",
                                u->bucket, u->key, u->part_size);
-    if (u->concurrency == 1) {
-        int rc = reserve_etags(u, u->parts + 1, error);
-        if (rc == LD_OK)
-            rc = send_part_with(u, u->client, data, length, u->parts + 1, u->etags[u->parts],
-                                error);
-        if (rc == LD_OK)
-            u->parts++;
-        return rc;
-    }
     int rc = start_lanes(u, error);
     if (rc != LD_OK)
         return rc;

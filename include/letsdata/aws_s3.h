@@ -143,8 +143,8 @@ typedef struct ld_s3_put_options {
      *  0: LD_S3_MIN_PART_SIZE; smaller values are raised to it. */
     size_t part_size;
     /** Parts of a multipart upload in flight at once, each on its own connection and
-     *  thread, while the next part fills (as the SDKs' transfer managers do). 0: 2;
-     *  1: one at a time, no thread. At most 16. Memory used by an upload is
+     *  sender thread, while the next part fills (as the SDKs' transfer managers do).
+     *  0: 2; 1: one connection. At most 16. Memory used by an upload is
      *  (concurrency + 1) parts: 24 MiB by default. */
     int concurrency;
 } ld_s3_put_options;

@@ -452,9 +452,9 @@ static void multipart_upload(int concurrency, long bound_kib)
 static void test_multipart_upload_bounded_memory(void **state)
 {
     (void)state;
-    /* One part at a time: one 8 MiB buffer. Then the default, 2 parts in flight while a
-     * third fills: 24 MiB of buffers. */
-    multipart_upload(1, 20 * 1024);
+    /* One part in flight while the next fills: 16 MiB of buffers. Then the default, 2
+     * parts in flight while a third fills: 24 MiB. */
+    multipart_upload(1, 28 * 1024);
     multipart_upload(0, 40 * 1024);
 }
 
