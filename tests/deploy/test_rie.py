@@ -84,12 +84,18 @@ def envelope_exception(body, mention):
     return None
 
 
-def package(kind, bootstrap, workdir):
+def sanitized(bootstrap):
+    """True for a bootstrap built with ASan/UBSan (the CI sanitizer gate's build)."""
+    listing = subprocess.run(["ldd", bootstrap], capture_output=True, text=True).stdout
+    return "libasan" in listing or "libubsan" in listing
+
+
+def package(kind, bootstrap, workdir, max_glibc):
     out = os.path.join(workdir, "function.zip" if kind == "zip" else "image.tar")
     tool = "package-lambda.sh" if kind == "zip" else "package-image.sh"
     argv = [os.path.join(ROOT, "scripts", tool)]
     argv += [bootstrap, out] if kind == "zip" else ["--bootstrap", bootstrap, "--output", out]
-    subprocess.run(argv, check=True)
+    subprocess.run(argv + ["--max-glibc", max_glibc], check=True)
     return out
 
 
@@ -112,14 +118,25 @@ def main():
               "scripts/install-rie.sh installs it (.ci/run does)")
         return 77
 
+    if os.environ.get("LD_UNDER_VALGRIND"):
+        # The wrapper would watch this Python driver, not the bootstrap the RIE starts.
+        print("SKIP: under valgrind this test would check the Python driver, not the "
+              "bootstrap; the plain and sanitizer builds run it")
+        return 77
+    # A sanitizer build's bootstrap carries libasan and Debian's libstdc++ (glibc 2.36):
+    # it runs under the RIE all the same (ASan then checks the Lambda loop), but it is not
+    # a package for Lambda, so the glibc bound is checked in the plain build only.
+    max_glibc = "none" if sanitized(args.bootstrap) else "2.34"
+
     results = Results()
     with tempfile.TemporaryDirectory(prefix="letsdata-rie-test.") as work:
-        artifact = package(args.kind, args.bootstrap, work)
+        artifact = package(args.kind, args.bootstrap, work, max_glibc)
         size = os.path.getsize(artifact)
-        if args.kind == "zip":
+        if args.kind == "zip" and max_glibc != "none":
             check = subprocess.run([os.path.join(ROOT, "scripts", "check-glibc.sh"), artifact],
                                    capture_output=True, text=True)
             results.check(check.returncode == 0, "zip glibc <= 2.34", check.stdout + check.stderr)
+        if args.kind == "zip":
             emulator, root = rie.zip_emulator(binary, artifact, work)
         else:
             emulator, root = rie.image_emulator(binary, artifact, work)
