@@ -307,7 +307,11 @@ static int copy_part(ld_spark_frame *frame, const write_plan *p, const char *pat
     char *target = lds_sql_string(path);
     char *options = NULL;
     if (strcmp(p->format, "parquet") == 0)
-        options = lds_printf("FORMAT parquet, COMPRESSION %s",
+        /* Row groups of 4096 rows, not DuckDB's 122,880: the writer buffers a row group
+         * per thread, and 122,880 WET records (~10 KiB each) overran the session's
+         * memory limit (Out of Memory on a 512 MB file). ROW_GROUP_SIZE_BYTES would
+         * bound bytes, but DuckDB only allows it without insertion order. */
+        options = lds_printf("FORMAT parquet, ROW_GROUP_SIZE 4096, COMPRESSION %s",
                              strcmp(p->compression, "none") == 0 ? "uncompressed" : p->compression);
     else {
         char *sep = lds_sql_string(p->sep), *quote = lds_sql_string(p->quote);
