@@ -28,8 +28,9 @@
 #   --file SRC:DEST      copy file SRC to absolute path DEST in the image; may be repeated
 #   --env NAME=VALUE     set an environment variable in the image; may be repeated
 #   --no-ca-certs        do not ship /etc/ssl/certs/ca-certificates.crt
-#   --max-glibc X.Y      fail if a shipped object needs a newer glibc (default 2.34,
-#                        Amazon Linux 2023's); `none` skips the check
+#   --max-glibc X.Y      fail if a shipped object needs a newer glibc than X.Y (default:
+#                        the glibc the image ships, which is what it runs with; 2.34
+#                        also keeps every object fit for a Lambda zip); `none` skips it
 # Reproducible: files are sorted and dated $SOURCE_DATE_EPOCH (default 0), so the same
 # inputs give the same image digest. Needs umoci (and skopeo for --format docker).
 set -euo pipefail
@@ -40,7 +41,7 @@ die() { echo "$prog: $*" >&2; exit 1; }
 usage() { sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//' >&2; exit 2; }
 
 bootstrap="" runtime="" output="" format=oci name=letsdata-handler:latest
-max_glibc=2.34 ca_certs=1
+max_glibc=shipped ca_certs=1
 handlers=() libs=() files=() envs=()
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -150,6 +151,13 @@ printf '127.0.0.1 localhost\n::1 localhost\n' >"$root/etc/hosts"
 printf 'root:x:0:0:root:/root:/sbin/nologin\nnobody:x:65534:65534:nobody:/:/sbin/nologin\n' >"$root/etc/passwd"
 printf 'root:x:0:\nnobody:x:65534:\n' >"$root/etc/group"
 
+if [ "$max_glibc" = shipped ]; then
+  # The newest version the bundled libc defines: no object may need more.
+  libc=$(find "$root" -name 'libc.so.6' | head -1)
+  [ -n "$libc" ] || die "no libc.so.6 among the libraries: is $bootstrap a dynamic executable?"
+  max_glibc=$(objdump -T "$libc" | grep -o 'GLIBC_[0-9][0-9.]*' | sort -uV | tail -1)
+  max_glibc=${max_glibc#GLIBC_}
+fi
 if [ "$max_glibc" != none ]; then
   checker="$here/letsdata-check-glibc"
   [ -x "$checker" ] || checker="$here/check-glibc.sh"

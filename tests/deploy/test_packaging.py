@@ -5,8 +5,14 @@ with handler libraries, --lib/--file/--env, bad arguments), letsdata-package-lam
 (reproducible zip, only what the bootstrap loads) and letsdata-check-glibc (refuses an
 object that needs a newer glibc).
 
-    test_packaging.py BOOTSTRAP LETSDATA-RUNTIME HANDLER-MODULE
+    test_packaging.py BOOTSTRAP LETSDATA-RUNTIME HANDLER-MODULE [SPARK-MODULE GEN-WET]
+
+With the Spark examples module, also an image of the bootstrap with --module
+SPARK-MODULE (libletsdata-spark, libduckdb and Debian's libstdc++, which a Lambda zip
+cannot carry: they need glibc 2.36) whose mapper runs inside the image's bare root.
 """
+import glob
+import gzip
 import json
 import os
 import subprocess
@@ -55,6 +61,36 @@ def run_in_root(rootfs, argv, env):
         ["unshare", "--user", "--map-root-user", "--mount", "--fork"]
     return subprocess.run(prefix + ["unshare", f"--root={rootfs}", "--wd=/var/task"] + argv,
                           capture_output=True, text=True, env=env)
+
+
+def spark_image(work, bootstrap, spark_module, gen_wet):
+    """The Spark mapper from an image: DuckDB and its C++ runtime travel with it."""
+    archive = image(work, "spark.tar", "--bootstrap", bootstrap, "--module", spark_module)
+    unpacked = os.path.join(work, "spark")
+    os.makedirs(unpacked)
+    rootfs, config = rie.unpack_oci_archive(archive, unpacked)
+    libs = os.listdir(os.path.join(rootfs, "var/runtime/lib"))
+    check(any(n.startswith("libduckdb") for n in libs), "--module brings libduckdb", f"{libs}")
+    subprocess.run([gen_wet, "--gzip", "--records", "40", os.path.join(rootfs, "tmp/in.warc.wet.gz")],
+                   check=True, capture_output=True)
+    request = {"requestId": "r", "interface": "SparkMapperInterface", "function": "mapper",
+               "letsdataAuth": {"tenantId": "t", "userId": "u", "datasetName": "n", "datasetId": "d"},
+               "data": {"appName": "image", "readDestination": "S3", "readUri": "/tmp/in.warc.wet.gz",
+                        "readFormat": "text", "readOptions": {"lineSep": "\n\r\n\r\n"},
+                        "writeDestination": "S3", "writeUri": "/tmp/out", "writeFormat": "json",
+                        "writeMode": "overwrite", "writeOptions": {"compression": "gzip"},
+                        "sparkCredentialsSecretArn": ""}}
+    with open(os.path.join(rootfs, "tmp/mapper.json"), "w") as f:
+        json.dump(request, f)
+    env = dict(e.split("=", 1) for e in config["config"].get("Env", []))
+    r = run_in_root(rootfs, ["/var/runtime/bootstrap", "invoke", "/tmp/mapper.json"], env)
+    rows = 0
+    for part in glob.glob(os.path.join(rootfs, "tmp/out/part-*.json.gz")):
+        with gzip.open(part, "rt") as f:
+            rows += sum(1 for _ in f)
+    check(r.returncode == 0 and '"SUCCESS"' in r.stdout and rows > 0,
+          "the Spark mapper runs inside the bare image with its bundled DuckDB",
+          f"{rows} rows; {r.stdout[:300]} {r.stderr[-600:]}")
 
 
 def main():
@@ -128,6 +164,9 @@ def main():
                                    "invoke", "/tmp/request.json"], env_d)
         check(r.returncode == 0 and EXPECT in r.stdout,
               "letsdata-runtime and its handler run inside the bare image", r.stdout + r.stderr)
+
+        if len(sys.argv) > 5:
+            spark_image(work, bootstrap, sys.argv[4], sys.argv[5])
 
         # A docker archive for `docker load`.
         e = image(work, "e.tar", "--bootstrap", bootstrap, "--format", "docker", "--name", "my-handler:v1")
