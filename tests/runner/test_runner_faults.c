@@ -35,7 +35,7 @@
 
 /* The fault suite's figures, printed at the end. */
 static struct {
-    unsigned runs, sigterm, sigint, sigkill, enospc, erofs, crashes, refusals;
+    unsigned runs, sigterm, sigint, sigkill, enospc, erofs, crashes, refusals, damaged;
     unsigned long long records_checked, records_lost;
 } figures;
 
@@ -307,6 +307,55 @@ static void test_existing_results_need_overwrite(void **state)
     free(notes);
     free(stale);
     free(out);
+    free_paths(paths);
+}
+
+/* ---- failed tasks ---- */
+
+/* A corrupt and a truncated gzip file after a good one: the run fails, and the summary
+ * counts the good file's documents only, as the files hold (the damaged files' records
+ * read before the damage were counted before, though never kept). */
+static void test_failed_task_counts_only_kept(void **state)
+{
+    (void)state;
+    char **paths = make_crawl("damaged", 3, 40);
+    /* paths[1]: bytes flipped in the middle; paths[2]: cut short. */
+    FILE *f = fopen(paths[1], "r+b");
+    assert_non_null(f);
+    fseek(f, 0, SEEK_END);
+    long size = ftell(f);
+    fseek(f, size / 2, SEEK_SET);
+    fputs("garbage!garbage!garbage!", f);
+    fclose(f);
+    assert_int_equal(truncate(paths[2], size / 2), 0);
+    for (int damaged = 1; damaged <= 2; damaged++) {
+        char name[64];
+        snprintf(name, sizeof name, "out-damaged-%d", damaged);
+        char *out = path_in(name);
+        char *args[] = {(char *)"--output", out, paths[0], paths[damaged]};
+        char *said = NULL;
+        assert_int_equal(run_capturing_stderr(args, 4, &said), 1);
+        figures.runs++;
+        figures.damaged++;
+        assert_true(strncmp(strstr(said, "letsdata-runtime run: "), "letsdata-runtime run: FAILED: ",
+                            30) == 0);
+        assert_non_null(strstr(said, paths[damaged]));
+        assert_non_null(strstr(said, "resume with:"));
+        free(said);
+        json_t *s = summary(out);
+        assert_string_equal(json_string_value(json_object_get(s, "status")), "FAILED");
+        assert_string_equal(json_string_value(json_object_get(s, "failedFile")), paths[damaged]);
+        assert_int_equal(count_of(s, "success"), 40);
+        assert_int_equal(count_of(s, "records"), 40);
+        assert_int_equal(count_of(s, "files"), 1);
+        assert_int_equal(lines_in(out, "documents.jsonl"), 40);
+        json_t *failed = json_array_get(json_object_get(s, "perFile"), 1);
+        assert_int_equal(count_of(failed, "success"), 0);
+        assert_non_null(json_object_get(failed, "failure"));
+        json_decref(s);
+        assert_int_equal(task_files_in(out), 0);
+        free(out);
+    }
     free_paths(paths);
 }
 
@@ -872,6 +921,7 @@ int main(int argc, char **argv)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_refused_resume_changes_nothing),
         cmocka_unit_test(test_existing_results_need_overwrite),
+        cmocka_unit_test(test_failed_task_counts_only_kept),
         cmocka_unit_test(test_sigterm_stops_cleanly_and_resumes_exactly_once),
         cmocka_unit_test(test_sigint_keeps_finished_lines),
         cmocka_unit_test(test_repeated_kills_exactly_once),
@@ -883,12 +933,13 @@ int main(int argc, char **argv)
     };
     int failed = cmocka_run_group_tests(tests, fixtures_setup, group_teardown);
     printf("fault suite: %u runs, %u faults injected (%u SIGTERM, %u SIGINT, %u SIGKILL, %u "
-           "full disk, %u read-only, %u handler crashes/hangs, %u refused runs); %llu records "
+           "full disk, %u read-only, %u damaged gzip, %u handler crashes/hangs, %u refused runs); "
+           "%llu records "
            "checked against uninterrupted runs, %llu lost or duplicated\n",
            figures.runs,
            figures.sigterm + figures.sigint + figures.sigkill + figures.enospc + figures.erofs +
-               figures.crashes + figures.refusals,
+               figures.crashes + figures.refusals + figures.damaged,
            figures.sigterm, figures.sigint, figures.sigkill, figures.enospc, figures.erofs,
-           figures.crashes, figures.refusals, figures.records_checked, figures.records_lost);
+           figures.damaged, figures.crashes, figures.refusals, figures.records_checked, figures.records_lost);
     return failed;
 }
