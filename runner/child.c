@@ -33,6 +33,7 @@
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/types.h>
+#include <sys/uio.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -62,6 +63,10 @@ typedef struct response_head {
 
 #define PIPELINE_RECORDS 64
 #define PIPELINE_BYTES (8u << 20)
+/* Records are sent in batches (one sendmsg) and the parent reads the answers per batch:
+ * a wake-up per record would cost more than many handlers take to parse one. */
+#define BATCH_RECORDS 16
+#define BATCH_BYTES (256u << 10)
 
 /* A record sent (or to be sent) to the child, kept until its answer is in. */
 typedef struct pending {
@@ -82,7 +87,8 @@ struct ldrun_child {
     size_t head, count;       /* the ring of records without an answer, oldest first */
     size_t bytes;             /* their requests' bytes */
     size_t sent, sent_offset; /* records of the queue fully sent, bytes of the next */
-    int64_t head_since;       /* when the child started on the oldest record */
+    size_t unsent_bytes;      /* queued since the last batch went out */
+    int64_t head_since;       /* when the oldest record was sent (timeouts) */
     char *answer;             /* the answer being read */
     size_t answer_length, answer_capacity;
 };
@@ -178,8 +184,21 @@ static int open_memory(child_output *c)
     return 0;
 }
 
-/* Answer: the head, the error message and the three files' lines, in one send. */
-static int send_answer(int fd, child_output *c, int rc, const ld_error *error)
+/* An answer being built, sent by answers_flush(). */
+typedef struct answers {
+    char *data;
+    size_t length, capacity;
+} answers;
+
+static int answers_flush(int fd, answers *a)
+{
+    int failed = a->length > 0 && transfer_fully(fd, a->data, a->length, 1) != 0;
+    a->length = 0;
+    return failed ? -1 : 0;
+}
+
+/* Answer: the head, the error message and the three files' lines, added to @p a. */
+static int add_answer(answers *a, child_output *c, int rc, const ld_error *error)
 {
     FILE *files[3] = {c->out.documents, c->out.errors, c->out.skipped};
     for (int i = 0; i < 3; i++)
@@ -191,10 +210,19 @@ static int send_answer(int fd, child_output *c, int rc, const ld_error *error)
                           {c->length[0], c->length[1], c->length[2]}};
     size_t total = sizeof head + head.message_length + c->length[0] + c->length[1] +
                    c->length[2];
-    char *message = malloc(total);
-    int failed = message == NULL;
+    int failed = 0;
+    if (a->capacity - a->length < total) {
+        size_t capacity = a->length + total + (1u << 20);
+        char *grown = realloc(a->data, capacity);
+        if (grown == NULL)
+            failed = 1;
+        else {
+            a->data = grown;
+            a->capacity = capacity;
+        }
+    }
     if (!failed) {
-        char *p = message;
+        char *p = a->data + a->length;
         memcpy(p, &head, sizeof head);
         p += sizeof head;
         memcpy(p, error->message, head.message_length);
@@ -204,9 +232,8 @@ static int send_answer(int fd, child_output *c, int rc, const ld_error *error)
                 memcpy(p, c->text[i], c->length[i]);
             p += c->length[i];
         }
-        failed = transfer_fully(fd, message, total, 1) != 0;
+        a->length += total;
     }
-    free(message);
     for (int i = 0; i < 3; i++)
         free(c->text[i]);
     return failed ? -1 : 0;
@@ -230,6 +257,7 @@ static _Noreturn void child_main(const ld_registry *registry, int fd, int contin
     const ld_single_file_parser *parser = ld_registry_single_file_parser(registry);
     static reader in;
     in.fd = fd;
+    answers out = {NULL, 0, 0};
     for (;;) {
         request_head head;
         if (ctx == NULL || read_exactly(&in, &head, sizeof head) != 0)
@@ -261,7 +289,10 @@ static _Noreturn void child_main(const ld_registry *registry, int fd, int contin
                                        (size_t)head.data_length, &c.out, &error);
             }
         }
-        int failed = send_answer(fd, &c, rc, &error) != 0;
+        /* Each answer goes out at once, before the next record is touched: when a record
+         * kills this process, every answer before it has reached the parent, which so
+         * knows which record it was. */
+        int failed = add_answer(&out, &c, rc, &error) != 0 || answers_flush(fd, &out) != 0;
         free(name);
         free(type);
         free(where);
@@ -323,7 +354,6 @@ static int spawn(ldrun_child *child, ld_error *error)
     child->fd = sv[0];
     child->sent = child->sent_offset = 0; /* what is queued goes (again) to this one */
     child->answer_length = 0;
-    child->head_since = now_ms();
     return LD_OK;
 }
 
@@ -365,7 +395,7 @@ static void pop(ldrun_child *child)
     child->count--;
     if (child->sent > 0)
         child->sent--;
-    child->head_since = now_ms();
+    child->head_since = now_ms(); /* the next one, if sent, starts its time now */
 }
 
 /* Forget every record in flight and the process working on them (the task stops). */
@@ -373,7 +403,7 @@ static void abandon(ldrun_child *child)
 {
     while (child->count > 0)
         pop(child);
-    child->sent = child->sent_offset = 0;
+    child->sent = child->sent_offset = child->unsent_bytes = 0;
     child->answer_length = 0;
     if (child->pid > 0)
         reap(child, 1);
@@ -481,7 +511,7 @@ static int pump(ldrun_child *child, size_t keep, size_t keep_bytes, ld_error *er
         if (child->sent < child->count)
             pfd.events |= POLLOUT;
         int wait = must_wait ? -1 : 0;
-        if (child->timeout_ms) {
+        if (child->timeout_ms && child->sent > 0) {
             int64_t left = child->head_since + child->timeout_ms - now_ms();
             if (left <= 0) {
                 rc = record_crash(child, 1, error);
@@ -498,12 +528,32 @@ static int pump(ldrun_child *child, size_t keep, size_t keep_bytes, ld_error *er
         if (ready <= 0)
             continue;
         if (pfd.revents & POLLOUT) {
-            pending *p = &child->queue[(child->head + child->sent) % PIPELINE_RECORDS];
-            ssize_t n = send(child->fd, p->request + child->sent_offset,
-                             p->length - child->sent_offset, MSG_NOSIGNAL | MSG_DONTWAIT);
+            /* The unsent records, in one call. */
+            struct iovec iov[BATCH_RECORDS];
+            int n_iov = 0;
+            for (size_t i = child->sent; i < child->count && n_iov < BATCH_RECORDS; i++) {
+                pending *p = &child->queue[(child->head + i) % PIPELINE_RECORDS];
+                size_t skip = i == child->sent ? child->sent_offset : 0;
+                iov[n_iov].iov_base = p->request + skip;
+                iov[n_iov].iov_len = p->length - skip;
+                n_iov++;
+            }
+            struct msghdr message = {0};
+            message.msg_iov = iov;
+            message.msg_iovlen = (size_t)n_iov;
+            ssize_t n = sendmsg(child->fd, &message, MSG_NOSIGNAL | MSG_DONTWAIT);
             if (n > 0) {
-                child->sent_offset += (size_t)n;
-                if (child->sent_offset == p->length) {
+                if (child->sent == 0)
+                    child->head_since = now_ms(); /* the head's time starts now */
+                size_t left = (size_t)n;
+                while (left > 0) {
+                    pending *p = &child->queue[(child->head + child->sent) % PIPELINE_RECORDS];
+                    size_t rest = p->length - child->sent_offset;
+                    if (left < rest) {
+                        child->sent_offset += left;
+                        break;
+                    }
+                    left -= rest;
                     child->sent++;
                     child->sent_offset = 0;
                 }
@@ -561,7 +611,9 @@ static int submit(ldrun_output *out, const request_head *head, const char *name,
     ldrun_child *child = out->child;
     child->out = out;
     int rc = LD_OK;
-    if (child->pid == 0)
+    if (child->count == PIPELINE_RECORDS) /* cannot happen with the batch sizes; a guard */
+        rc = pump(child, PIPELINE_RECORDS - 1, (size_t)-1, error);
+    if (rc == LD_OK && child->pid == 0)
         rc = spawn(child, error);
     request_head h = *head;
     h.lengths[0] = (uint32_t)strlen(name);
@@ -593,13 +645,15 @@ static int submit(ldrun_output *out, const request_head *head, const char *name,
     slot->length = length;
     slot->where = where_copy;
     slot->locator = locator;
-    if (child->count == 0)
-        child->head_since = now_ms();
     child->count++;
     child->bytes += length;
-    /* Send what the socket takes now and apply what came back; wait only when the
-     * window is full. */
-    return pump(child, PIPELINE_RECORDS - 1, PIPELINE_BYTES, error);
+    child->unsent_bytes += length;
+    /* A batch is ready: send what the socket takes and apply what came back; wait only
+     * when the window is full. */
+    if (child->count - child->sent < BATCH_RECORDS && child->unsent_bytes < BATCH_BYTES)
+        return LD_OK;
+    child->unsent_bytes = 0;
+    return pump(child, PIPELINE_RECORDS - BATCH_RECORDS, PIPELINE_BYTES, error);
 }
 
 int ldrun_child_parse_record(const ldrun_file_job *job, int64_t offset, const char *buffer,
