@@ -262,22 +262,43 @@ static int append_task_file(const char *dir, const char *prefix, int f, finals *
     if (from < 0)
         return ld_error_set(error, LD_ERR_IO, "cannot open %s: %s", path, strerror(errno));
     int rc = LD_OK;
-    /* In the kernel first (no copy through user space); where the files do not allow
-     * it (a pipe, an append-only descriptor, another filesystem), read and write. */
-    ssize_t n;
-    int copied = 0;
-    while ((n = copy_file_range(from, NULL, results->fd[f], NULL, 1 << 30, 0)) > 0)
-        copied = 1;
-    if (n < 0 && errno != EINTR && (copied || (errno != EXDEV && errno != EINVAL &&
-                                               errno != ENOSYS && errno != EBADF &&
-                                               errno != EOPNOTSUPP))) {
+    struct stat st;
+    int regular = results->fd[f] != STDOUT_FILENO && fstat(results->fd[f], &st) == 0 &&
+                  S_ISREG(st.st_mode);
+    if (regular && st.st_size == 0 && rename(path, results->path[f]) == 0) {
+        /* Nothing before it (the first task, or -j 1 on one file): the task's file
+         * becomes the result file, nothing is copied. */
         close(from);
-        return ld_error_set(error, LD_ERR_IO, "cannot write %s: %s", results->path[f],
-                            strerror(errno));
+        int fd = open(results->path[f], O_WRONLY | O_APPEND | O_CLOEXEC);
+        if (fd < 0 || dup3(fd, results->fd[f], O_CLOEXEC) < 0)
+            rc = ld_error_set(error, LD_ERR_IO, "cannot open %s: %s", results->path[f],
+                              strerror(errno));
+        if (fd >= 0)
+            close(fd);
+        return rc;
     }
-    if (n == 0) {
-        close(from);
-        return LD_OK;
+    /* Else in the kernel (no copy through user space), through a descriptor without
+     * O_APPEND, which copy_file_range() refuses; where the files do not allow it (a
+     * pipe, another filesystem), read and write. */
+    ssize_t n = -1;
+    int copied = 0, to = regular ? open(results->path[f], O_WRONLY | O_CLOEXEC) : -1;
+    if (to >= 0) {
+        loff_t at = st.st_size;
+        while ((n = copy_file_range(from, NULL, to, &at, 1 << 30, 0)) > 0)
+            copied = 1;
+        int failure = errno;
+        close(to);
+        errno = failure;
+        if (n < 0 && (copied || (errno != EXDEV && errno != EINVAL && errno != ENOSYS &&
+                                 errno != EBADF && errno != EOPNOTSUPP))) {
+            close(from);
+            return ld_error_set(error, LD_ERR_IO, "cannot write %s: %s", results->path[f],
+                                strerror(errno));
+        }
+        if (n == 0) {
+            close(from);
+            return LD_OK;
+        }
     }
     char chunk[65536];
     while ((n = read(from, chunk, sizeof chunk)) != 0) {
