@@ -83,6 +83,11 @@ static const unsigned char byte_class[256] = {
     2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
 };
 
+/* The two-character escapes JSON has (0: write \u00XX). */
+static const char short_escape[128] = {
+    ['"'] = '"', ['\\'] = '\\', ['\n'] = 'n', ['\r'] = 'r', ['\t'] = 't', ['\b'] = 'b', ['\f'] = 'f',
+};
+
 void ldrt_json_write_string(ldrt_buf *buf, const char *text, size_t length)
 {
     static const char hex[] = "0123456789abcdef";
@@ -108,14 +113,30 @@ void ldrt_json_write_string(ldrt_buf *buf, const char *text, size_t length)
                              _mm_cmpeq_epi8(v, _mm_set1_epi8('\\'))));
             unsigned mask = (unsigned)_mm_movemask_epi8(look);
             _mm_storeu_si128((__m128i *)out, v); /* the reservation leaves room */
-            if (mask != 0) {
-                unsigned plain = (unsigned)__builtin_ctz(mask);
-                out += plain;
-                i += plain;
-                break;
+            if (mask == 0) {
+                out += 16;
+                i += 16;
+                continue;
             }
-            out += 16;
-            i += 16;
+            unsigned plain = (unsigned)__builtin_ctz(mask);
+            out += plain;
+            i += plain;
+            unsigned char c = s[i];
+            if (c >= 0x80)
+                break; /* UTF-8: below */
+            /* An escape, written here so that text with many line breaks stays in
+             * this loop. */
+            if (short_escape[c] != 0) {
+                out[0] = '\\';
+                out[1] = short_escape[c];
+                out += 2;
+            } else {
+                memcpy(out, "\\u00", 4);
+                out[4] = hex[c >> 4];
+                out[5] = hex[c & 15];
+                out += 6;
+            }
+            i++;
         }
 #endif
         /* Eight bytes at a time while none needs a look: no control byte, '"', '\\'
