@@ -62,14 +62,12 @@ static int get_record_end_pattern(ld_context *ctx, void *payload, const char *s3
  * handler's documents carry no contentLength even when Content-Length is present (see
  * the conformance vectors), so neither do ours: downstream readers see the same keys.
  */
-static const struct {
-    const char *header, *name;
-} kept_headers[] = {
-    {"WARC-Identified-Content-Language", "language"},
-    {"Content-Type", "contentType"},
-    {"WARC-Block-Digest", "blockDigest"},
-    {"WARC-Date", "warcDate"},
-};
+#define USED_HEADERS 5
+static const char *const used_headers[USED_HEADERS] = {
+    "WARC-Target-URI", /* the document's id, URL and partition key */
+    "WARC-Identified-Content-Language", "Content-Type", "WARC-Block-Digest", "WARC-Date"};
+static const char *const kept_names[USED_HEADERS - 1] = {"language", "contentType",
+                                                         "blockDigest", "warcDate"};
 
 /*
  * A new JSON string of text[start, end) trimmed of white space, or NULL (invalid UTF-8,
@@ -100,27 +98,27 @@ static const char *find(const char *p, const char *end, const char *needle)
     return NULL;
 }
 
-/* Whether the header key text[0, length) (as a C string: up to a NUL) is one the
- * document uses; the others need no JSON string. */
-static int key_used(const char *text, size_t length)
+/* Which used header the key text[0, length) names (as a C string: up to a NUL, as a
+ * JSON object key would be), or -1. */
+static int used_header(const char *text, size_t length)
 {
-    static const char *const used[] = {"WARC-Target-URI", "WARC-Identified-Content-Language",
-                                       "Content-Type", "WARC-Block-Digest", "WARC-Date"};
-    for (size_t i = 0; i < sizeof used / sizeof used[0]; i++) {
-        size_t n = strlen(used[i]);
-        if (length >= n && memcmp(text, used[i], n) == 0 && (length == n || text[n] == '\0'))
-            return 1;
+    for (int i = 0; i < USED_HEADERS; i++) {
+        size_t n = strlen(used_headers[i]);
+        if (length >= n && memcmp(text, used_headers[i], n) == 0 &&
+            (length == n || text[n] == '\0'))
+            return i;
     }
-    return 0;
+    return -1;
 }
 
 /*
- * Parse the header lines in [p, end) into @p headers (name -> value); when the record is
- * @p checked, only the headers the document uses (the others are still checked for
- * their form). @return LD_OK, or the failure of @p ctx naming the bad line.
+ * Parse the header lines in [p, end): every line is checked for its form (and, when the
+ * record is not @p checked, its UTF-8); the values of the headers the document uses go
+ * to @p used (the last one wins, as in a name -> value map). @return LD_OK, or the
+ * failure of @p ctx naming the bad line.
  */
-static int parse_headers(ld_context *ctx, const char *p, const char *end, json_t *headers,
-                         int checked)
+static int parse_headers(ld_context *ctx, const char *p, const char *end,
+                         json_t *used[USED_HEADERS], int checked)
 {
     while (p < end) {
         const char *line_end = find(p, end, "\r\n");
@@ -141,25 +139,27 @@ static int parse_headers(ld_context *ctx, const char *p, const char *end, json_t
             const char *value_end = find(value, line_end, ": ");
             if (value_end == NULL)
                 value_end = line_end;
-            if (checked) {
-                size_t ks, ke;
-                ld_example_strip(p, (size_t)(separator - p), &ks, &ke);
-                if (!key_used(p + ks, ke - ks)) {
-                    p = line_end + 2;
-                    continue;
-                }
+            size_t ks, ke;
+            ld_example_strip(p, (size_t)(separator - p), &ks, &ke);
+            int slot = used_header(p + ks, ke - ks);
+            if (checked && slot < 0) {
+                p = line_end + 2;
+                continue; /* valid, and not used: no JSON string needed */
             }
-            json_t *key = trimmed_string(p, 0, (size_t)(separator - p), checked);
             json_t *text = trimmed_string(value, 0, (size_t)(value_end - value), checked);
-            if (key == NULL || text == NULL) {
-                json_decref(key);
+            int key_ok = checked || ld_utf8_check(p + ks, ke - ks, NULL) == LD_OK;
+            if (!key_ok || text == NULL) {
                 json_decref(text);
                 return ld_context_fail(ctx, "UnicodeDecodeError",
                                        "WARC header line '%.*s' is not valid UTF-8",
                                        (int)length, p);
             }
-            json_object_set_new(headers, json_string_value(key), text);
-            json_decref(key);
+            if (slot >= 0) {
+                json_decref(used[slot]);
+                used[slot] = text;
+            } else {
+                json_decref(text);
+            }
         }
         p = line_end + 2;
     }
@@ -186,24 +186,24 @@ static int parse_document(ld_context *ctx, void *payload, const char *s3_file_ty
      * without jansson's per-string check. A record with bad bytes takes the checked path,
      * which says which part is bad. */
     int checked = ld_utf8_check(record, (size_t)(record_end - record), NULL) == LD_OK;
-    json_t *headers = json_object();
-    if (headers == NULL)
-        return ld_context_fail(ctx, "MemoryError", "out of memory");
+    json_t *headers[USED_HEADERS] = {NULL};
     int rc = parse_headers(ctx, record, header_end, headers, checked);
     if (rc != LD_OK) {
-        json_decref(headers);
+        for (int i = 0; i < USED_HEADERS; i++)
+            json_decref(headers[i]);
         return rc;
     }
 
     const char *body = header_end + 4;
     json_t *doc_text = trimmed_string(body, 0, (size_t)(record_end - body), checked);
-    const char *url = json_string_value(json_object_get(headers, "WARC-Target-URI"));
+    const char *url = json_string_value(headers[0]);
     if (doc_text == NULL || json_string_length(doc_text) == 0 || url == NULL || *url == '\0') {
         const char *why = doc_text == NULL ? "the document text is not valid UTF-8"
                           : json_string_length(doc_text) == 0 ? "the document text is empty"
                                                               : "WARC-Target-URI is missing or empty";
         json_decref(doc_text);
-        json_decref(headers);
+        for (int i = 0; i < USED_HEADERS; i++)
+            json_decref(headers[i]);
         return ld_context_fail(ctx, "ValueError", "%s", why);
     }
 
@@ -212,17 +212,16 @@ static int parse_document(ld_context *ctx, void *payload, const char *s3_file_ty
     json_object_set_new(values, "url", json_string(url));
     json_object_set_new(values, "docId", json_string(url));
     json_object_set_new(values, "partitionKey", json_string(url));
-    for (size_t i = 0; i < sizeof kept_headers / sizeof kept_headers[0]; i++) {
-        json_t *value = json_object_get(headers, kept_headers[i].header);
-        if (value != NULL)
-            json_object_set(values, kept_headers[i].name, value);
-    }
+    for (int i = 1; i < USED_HEADERS; i++)
+        if (headers[i] != NULL)
+            json_object_set(values, kept_names[i - 1], headers[i]);
     ld_error error;
     ld_document *doc = ld_document_create(
         &LD_DOCUMENT_OPTIONS(.document_id = url, .record_type = "Content", .partition_key = url,
                              .metadata = json_object(), .key_values = values),
         &error);
-    json_decref(headers);
+    for (int i = 0; i < USED_HEADERS; i++)
+        json_decref(headers[i]);
     if (doc == NULL)
         return ld_example_document_failed(ctx, &error);
     ld_parse_document_result_set(result, LD_PARSE_SUCCESS, doc);
