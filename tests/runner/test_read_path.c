@@ -25,38 +25,9 @@
 
 #include "examples.h"
 #include "runner.h"
+#include "runner_fixtures.h"
 
-static char dir[256];
-static ld_registry *examples;
 static const char *text_file;
-
-static int setup(void **state)
-{
-    (void)state;
-    snprintf(dir, sizeof dir, "/tmp/letsdata-read-path-XXXXXX");
-    if (mkdtemp(dir) == NULL)
-        return -1;
-    examples = ld_registry_new();
-    return ld_examples_register(examples);
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    char command[512];
-    snprintf(command, sizeof command, "rm -rf '%s'", dir);
-    int ignored = system(command);
-    (void)ignored;
-    ld_registry_free(examples);
-    return 0;
-}
-
-static char *path_in(const char *name)
-{
-    char *path = NULL;
-    assert_true(asprintf(&path, "%s/%s", dir, name) > 0);
-    return path;
-}
 
 /* Text that compresses about as much as web pages do (2-3x): words of random letters. */
 static size_t random_text(char *out, size_t length, uint32_t *seed)
@@ -141,43 +112,6 @@ static int run_with(ld_registry *registry, char **args, int count)
     return ldrun_main(count + 1, argv, registry);
 }
 
-/* Run with stderr captured into @p captured (a new string). */
-static int run_capturing(char **args, int count, char **captured)
-{
-    char *log = path_in("stderr.txt");
-    fflush(stderr);
-    int saved = dup(2);
-    FILE *f = fopen(log, "w+");
-    assert_non_null(f);
-    dup2(fileno(f), 2);
-    int status = run_with(examples, args, count);
-    fflush(stderr);
-    dup2(saved, 2);
-    close(saved);
-    fseek(f, 0, SEEK_END);
-    long size = ftell(f);
-    rewind(f);
-    *captured = calloc(1, (size_t)size + 1);
-    assert_int_equal(fread(*captured, 1, (size_t)size, f), (size_t)size);
-    fclose(f);
-    free(log);
-    return status;
-}
-
-static json_t *summary(const char *out)
-{
-    char path[512];
-    snprintf(path, sizeof path, "%s/summary.json", out);
-    json_t *json = json_load_file(path, 0, NULL);
-    assert_non_null(json);
-    return json;
-}
-
-static json_int_t count_of(const json_t *s, const char *key)
-{
-    return json_integer_value(json_object_get(s, key));
-}
-
 static char *read_all(const char *path, size_t *length)
 {
     FILE *f = fopen(path, "rb");
@@ -195,15 +129,7 @@ static char *read_all(const char *path, size_t *length)
 
 static void assert_same_file(const char *a_dir, const char *b_dir, const char *name)
 {
-    char a[512], b[512];
-    snprintf(a, sizeof a, "%s/%s", a_dir, name);
-    snprintf(b, sizeof b, "%s/%s", b_dir, name);
-    size_t la, lb;
-    char *da = read_all(a, &la), *db = read_all(b, &lb);
-    assert_int_equal(la, lb);
-    assert_memory_equal(da, db, la);
-    free(da);
-    free(db);
+    assert_true(files_equal(a_dir, b_dir, name));
 }
 
 static void truncate_to(const char *path, off_t length)
@@ -227,7 +153,7 @@ static void test_truncated_gzip_fails(void **state)
         char *out = path_in(j ? "out-trunc-2" : "out-trunc-1");
         char *args[] = {(char *)"-j", (char *)jobs[j], (char *)"--output", out, gz};
         char *log = NULL;
-        assert_int_equal(run_capturing(args, 5, &log), 1);
+        assert_int_equal(run_capturing_stderr(args, 5, &log), 1);
         json_t *s = summary(out);
         const char *failure = json_string_value(json_object_get(s, "failure"));
         assert_non_null(failure);
@@ -244,7 +170,7 @@ static void test_truncated_gzip_fails(void **state)
     char *out = path_in("out-trunc-header");
     char *args[] = {(char *)"--output", out, gz};
     char *log = NULL;
-    assert_int_equal(run_capturing(args, 3, &log), 1);
+    assert_int_equal(run_capturing_stderr(args, 3, &log), 1);
     assert_non_null(strstr(log, "ends unexpectedly at byte 5"));
     free(log);
     free(out);
@@ -268,7 +194,7 @@ static void test_corrupt_gzip_fails(void **state)
         char *out = path_in(j ? "out-corrupt-2" : "out-corrupt-1");
         char *args[] = {(char *)"-j", (char *)jobs[j], (char *)"--output", out, gz};
         char *log = NULL;
-        assert_int_equal(run_capturing(args, 5, &log), 1);
+        assert_int_equal(run_capturing_stderr(args, 5, &log), 1);
         json_t *s = summary(out);
         const char *failure = json_string_value(json_object_get(s, "failure"));
         assert_non_null(failure);
@@ -292,7 +218,7 @@ static void test_trailing_garbage_warns(void **state)
     char *clean = path_in("out-clean");
     char *args0[] = {(char *)"--output", clean, gz};
     char *log = NULL;
-    assert_int_equal(run_capturing(args0, 3, &log), 0);
+    assert_int_equal(run_capturing_stderr(args0, 3, &log), 0);
     assert_null(strstr(log, "warning"));
     free(log);
     struct stat st;
@@ -306,7 +232,7 @@ static void test_trailing_garbage_warns(void **state)
     for (int j = 0; j < 2; j++) {
         char *out = path_in(j ? "out-trailing-2" : "out-trailing-1");
         char *args[] = {(char *)"-j", (char *)jobs[j], (char *)"--output", out, gz};
-        assert_int_equal(run_capturing(args, 5, &log), 0);
+        assert_int_equal(run_capturing_stderr(args, 5, &log), 0);
         assert_non_null(strstr(log, "warning"));
         assert_non_null(strstr(log, "trailing.wet.gz"));
         assert_non_null(strstr(log, at));
@@ -327,9 +253,9 @@ static void assert_j2_same_as_j1(const char *input, const char *stem)
     snprintf(one, sizeof one, "%s/%s-j1", dir, stem);
     snprintf(two, sizeof two, "%s/%s-j2", dir, stem);
     char *args1[] = {(char *)"--output", one, (char *)input};
-    assert_int_equal(run_with(examples, args1, 3), 0);
+    assert_int_equal(run(args1, 3), 0);
     char *args2[] = {(char *)"-j", (char *)"2", (char *)"--output", two, (char *)input};
-    assert_int_equal(run_with(examples, args2, 5), 0);
+    assert_int_equal(run(args2, 5), 0);
     assert_same_file(one, two, "documents.jsonl");
     assert_same_file(one, two, "errors.jsonl");
     json_t *s1 = summary(one), *s2 = summary(two);
@@ -365,10 +291,10 @@ static void test_one_file_j2_handler_failures(void **state)
     snprintf(one, sizeof one, "%s/failing-j1", dir);
     snprintf(two, sizeof two, "%s/failing-j2", dir);
     char *args1[] = {(char *)"--continue-on-error", (char *)"--output", one, plain};
-    assert_int_equal(run_with(examples, args1, 4), 0);
+    assert_int_equal(run(args1, 4), 0);
     char *args2[] = {(char *)"--continue-on-error", (char *)"-j", (char *)"2", (char *)"--output",
                      two, plain};
-    assert_int_equal(run_with(examples, args2, 6), 0);
+    assert_int_equal(run(args2, 6), 0);
     assert_same_file(one, two, "documents.jsonl");
     assert_same_file(one, two, "errors.jsonl");
     json_t *s = summary(two);
@@ -382,7 +308,7 @@ static void test_one_file_j2_handler_failures(void **state)
         char out[300];
         snprintf(out, sizeof out, "%s/failing-stop-j%d", dir, j + 1);
         char *args[] = {(char *)"-j", (char *)(j ? "2" : "1"), (char *)"--output", out, plain};
-        assert_int_equal(run_with(examples, args, 5), 1);
+        assert_int_equal(run(args, 5), 1);
         summaries[j] = summary(out);
         failure[j] = json_string_value(json_object_get(summaries[j], "failure"));
         assert_non_null(failure[j]);
@@ -406,7 +332,7 @@ static void test_failure_quoting_bad_bytes_is_recorded(void **state)
     fwrite(record, 1, sizeof record - 1, f);
     fclose(f);
     char *args[] = {(char *)"--continue-on-error", (char *)"--output", out, input};
-    assert_int_equal(run_with(examples, args, 4), 0);
+    assert_int_equal(run(args, 4), 0);
     char path[512];
     snprintf(path, sizeof path, "%s/errors.jsonl", out);
     size_t length;
@@ -582,5 +508,5 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_one_file_j2_handler_failures),
         cmocka_unit_test(test_failure_quoting_bad_bytes_is_recorded),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, fixtures_setup, fixtures_teardown);
 }
