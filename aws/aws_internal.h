@@ -168,6 +168,14 @@ void ldaws_backoff(const ld_aws_client *client, int attempt);
 int ldaws_perform(ld_aws_client *client, const ldaws_call *call, ldaws_result *result,
                   const char *what, ld_aws_error *error);
 
+/**
+ * A bodiless request about one object (HEAD, DELETE), with retries: OPERATION names it in
+ * errors ("HeadObject s3://b/k: ..."). @p result holds the answer (the caller frees it).
+ */
+int ldaws_s3_object_request(ld_aws_client *client, const char *operation,
+                            const char *method, const char *bucket, const char *key,
+                            ldaws_result *result, ld_aws_error *error);
+
 /** The base URL and path of an S3 request (path-style or virtual-hosted). New strings. */
 int ldaws_s3_locate(ld_aws_client *client, const char *bucket, const char *key,
                     char **base_url, char **path, ld_aws_error *error);

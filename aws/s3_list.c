@@ -187,28 +187,12 @@ int ld_s3_delete_object(ld_aws_client *client, const char *bucket, const char *k
                         ld_aws_error *error)
 {
     ldaws_error_clear(error);
-    if (client == NULL)
-        return ldaws_error_set(error, LD_ERR_INVALID, "DeleteObject needs a client");
     if (key == NULL || *key == '\0')
         return ldaws_error_set(error, LD_ERR_INVALID, "DeleteObject: the key is empty");
-    char *base = NULL, *path = NULL;
-    int rc = ldaws_s3_locate(client, bucket, key, &base, &path, error);
-    if (rc != LD_OK)
-        return rc;
-    char what[600];
-    snprintf(what, sizeof what, "DeleteObject s3://%s/%s", bucket, key);
-    ldaws_call call = {0};
-    call.base_url = base;
-    call.signing_name = "s3";
-    call.region = client->region;
-    call.method = "DELETE";
-    call.path = path;
-    call.s3 = 1;
     ldaws_result result = {0};
-    rc = ldaws_perform(client, &call, &result, what, error);
+    int rc = ldaws_s3_object_request(client, "DeleteObject", "DELETE", bucket, key, &result,
+                                     error);
     ldaws_result_free(&result);
-    free(base);
-    free(path);
     return rc;
 }
 

@@ -261,34 +261,42 @@ int ld_s3_get_object(ld_aws_client *client, const char *bucket, const char *key,
     return rc;
 }
 
-int ld_s3_head_object(ld_aws_client *client, const char *bucket, const char *key,
-                      ld_s3_object_info *info, ld_aws_error *error)
+int ldaws_s3_object_request(ld_aws_client *client, const char *operation,
+                            const char *method, const char *bucket, const char *key,
+                            ldaws_result *result, ld_aws_error *error)
 {
     ldaws_error_clear(error);
     if (client == NULL)
-        return ldaws_error_set(error, LD_ERR_INVALID, "HeadObject needs a client");
+        return ldaws_error_set(error, LD_ERR_INVALID, "%s needs a client", operation);
     char *base = NULL, *path = NULL;
     int rc = ldaws_s3_locate(client, bucket, key, &base, &path, error);
     if (rc != LD_OK)
         return rc;
     char what[600];
-    snprintf(what, sizeof what, "HeadObject s3://%s/%s", bucket, key);
+    snprintf(what, sizeof what, "%s s3://%s/%s", operation, bucket, key);
     ldaws_call call = {0};
     call.base_url = base;
     call.signing_name = "s3";
     call.region = client->region;
-    call.method = "HEAD";
+    call.method = method;
     call.path = path;
     call.s3 = 1;
+    rc = ldaws_perform(client, &call, result, what, error);
+    free(base);
+    free(path);
+    return rc;
+}
+
+int ld_s3_head_object(ld_aws_client *client, const char *bucket, const char *key,
+                      ld_s3_object_info *info, ld_aws_error *error)
+{
     ldaws_result result = {0};
-    rc = ldaws_perform(client, &call, &result, what, error);
+    int rc = ldaws_s3_object_request(client, "HeadObject", "HEAD", bucket, key, &result, error);
     if (rc == LD_OK)
         fill_info(info, &result);
     else if (result.status == 404 && error != NULL)
-        snprintf(error->aws_code, sizeof error->aws_code, "NotFound");
+        snprintf(error->aws_code, sizeof error->aws_code, "NotFound"); /* no body to say */
     ldaws_result_free(&result);
-    free(base);
-    free(path);
     return rc;
 }
 

@@ -85,6 +85,18 @@ int ld_secrets_get_secret_value(ld_aws_client *client, const char *secret_id,
     return rc;
 }
 
+/* A client for @p region, else the region of @p secret_arn, else the configured one. */
+static ld_aws_client *secrets_client(const char *region, const char *secret_arn,
+                                     ld_aws_error *error)
+{
+    char *from_arn = region == NULL ? arn_region(secret_arn) : NULL;
+    ld_aws_client_options options = LD_AWS_CLIENT_OPTIONS_INIT;
+    options.region = region != NULL ? region : from_arn;
+    ld_aws_client *client = ld_aws_client_new(&options, error);
+    free(from_arn);
+    return client;
+}
+
 int ld_secrets_get_secrets_value(const char *region, const char *secret_arn,
                                  char **secret_string, ld_aws_error *error)
 {
@@ -93,11 +105,7 @@ int ld_secrets_get_secrets_value(const char *region, const char *secret_arn,
         *secret_string = NULL;
     if (secret_arn == NULL || *secret_arn == '\0')
         return ldaws_error_set(error, LD_ERR_INVALID, "the secret ARN is required");
-    char *from_arn = region == NULL ? arn_region(secret_arn) : NULL;
-    ld_aws_client_options options = LD_AWS_CLIENT_OPTIONS_INIT;
-    options.region = region != NULL ? region : from_arn;
-    ld_aws_client *client = ld_aws_client_new(&options, error);
-    free(from_arn);
+    ld_aws_client *client = secrets_client(region, secret_arn, error);
     if (client == NULL)
         return error != NULL ? error->code : LD_ERR_INVALID;
     int rc = ld_secrets_get_secret_value(client, secret_arn, secret_string, error);
@@ -192,15 +200,15 @@ int ld_secrets_get_spark_aws_credentials(const char *region, const char *secret_
         return ldaws_error_set(error, LD_ERR_INVALID, "credentials (the output) is NULL");
     *credentials = NULL;
     int rc = check_names(method_name, destination_type, error);
-    char *secret = NULL;
-    if (rc == LD_OK)
-        rc = ld_secrets_get_secrets_value(region, secret_arn, &secret, error);
-    if (rc == LD_OK)
-        rc = spark_credentials(secret, secret_arn, method_name, destination_type, credentials,
-                               error);
-    if (secret != NULL) {
-        memset(secret, 0, strlen(secret));
-        free(secret);
-    }
+    if (rc == LD_OK && (secret_arn == NULL || *secret_arn == '\0'))
+        rc = ldaws_error_set(error, LD_ERR_INVALID, "the secret ARN is required");
+    if (rc != LD_OK)
+        return rc;
+    ld_aws_client *client = secrets_client(region, secret_arn, error);
+    if (client == NULL)
+        return error != NULL ? error->code : LD_ERR_INVALID;
+    rc = ld_secrets_get_spark_aws_credentials_with(client, secret_arn, method_name,
+                                                   destination_type, credentials, error);
+    ld_aws_client_free(client);
     return rc;
 }

@@ -98,6 +98,24 @@ static void assert_same_documents(const char *out)
     free(got);
 }
 
+/* Upload the file @p path as @p key with libletsdata-aws. @return LD_OK or an error. */
+static int upload(const char *key, const char *path)
+{
+    ld_aws_error error;
+    ld_aws_credentials *c = ld_aws_credentials_new(FAKE_KEY, FAKE_SECRET, NULL, &error);
+    ld_aws_client_options options = LD_AWS_CLIENT_OPTIONS_INIT;
+    options.region = FAKE_REGION;
+    options.endpoint_url = fake.url;
+    options.credentials = c;
+    ld_aws_client *client = ld_aws_client_new(&options, &error);
+    int rc = ld_s3_put_object_from_file(client, FAKE_BUCKET, key, path, NULL, &error);
+    if (rc != LD_OK)
+        fprintf(stderr, "upload %s: %s\n", key, error.message);
+    ld_aws_client_free(client);
+    ld_aws_credentials_free(c);
+    return rc;
+}
+
 static int setup(void **state)
 {
     (void)state;
@@ -118,22 +136,8 @@ static int setup(void **state)
     ldt_wet_random_free(&random);
     if (ldt_wet_writer_close(w) != 0)
         return -1;
-    /* Upload it with libletsdata-aws. */
-    ld_aws_error error;
-    ld_aws_credentials *c = ld_aws_credentials_new(FAKE_KEY, FAKE_SECRET, NULL, &error);
-    ld_aws_client_options options = LD_AWS_CLIENT_OPTIONS_INIT;
-    options.region = FAKE_REGION;
-    options.endpoint_url = fake.url;
-    options.credentials = c;
-    ld_aws_client *client = ld_aws_client_new(&options, &error);
-    int rc = ld_s3_put_object_from_file(client, FAKE_BUCKET, "crawl/2024/crawl.warc.wet.gz",
-                                        local_wet, NULL, &error);
-    ld_aws_client_free(client);
-    ld_aws_credentials_free(c);
-    if (rc != LD_OK) {
-        fprintf(stderr, "upload: %s\n", error.message);
+    if (upload("crawl/2024/crawl.warc.wet.gz", local_wet) != LD_OK)
         return -1;
-    }
     /* The reference: the same file read locally. */
     snprintf(local_out, sizeof local_out, "%s/out-local", dir);
     const char *inputs[] = {local_wet, NULL};
@@ -241,18 +245,7 @@ static void test_jsonl_reader_over_s3(void **state)
                    "\"{\\\"documentId\\\":\\\"d%d\\\",\\\"partitionKey\\\":\\\"p\\\"}\"}\n",
                 i, i);
     fclose(f);
-    ld_aws_error error;
-    ld_aws_credentials *c = ld_aws_credentials_new(FAKE_KEY, FAKE_SECRET, NULL, &error);
-    ld_aws_client_options options = LD_AWS_CLIENT_OPTIONS_INIT;
-    options.region = FAKE_REGION;
-    options.endpoint_url = fake.url;
-    options.credentials = c;
-    ld_aws_client *client = ld_aws_client_new(&options, &error);
-    assert_int_equal(ld_s3_put_object_from_file(client, FAKE_BUCKET, "queue/messages.jsonl", input,
-                                                NULL, &error),
-                     LD_OK);
-    ld_aws_client_free(client);
-    ld_aws_credentials_free(c);
+    assert_int_equal(upload("queue/messages.jsonl", input), LD_OK);
     snprintf(local, sizeof local, "%s/out-jsonl-local", dir);
     snprintf(remote, sizeof remote, "%s/out-jsonl-s3", dir);
     char *argv[] = {(char *)runtime_exe, (char *)"--handler", (char *)handlers, (char *)"run",
@@ -285,18 +278,7 @@ static void test_resume_after_an_s3_failure(void **state)
     /* Two copies of the crawl; the second one's GET fails three times: the run stops
      * after the first file. --resume (the service healthy again) finishes the second, and
      * the documents are those of both files read locally. */
-    ld_aws_error error;
-    ld_aws_credentials *c = ld_aws_credentials_new(FAKE_KEY, FAKE_SECRET, NULL, &error);
-    ld_aws_client_options options = LD_AWS_CLIENT_OPTIONS_INIT;
-    options.region = FAKE_REGION;
-    options.endpoint_url = fake.url;
-    options.credentials = c;
-    ld_aws_client *client = ld_aws_client_new(&options, &error);
-    assert_int_equal(ld_s3_put_object_from_file(client, FAKE_BUCKET, "crawl/2024/second.wet.gz",
-                                                local_wet, NULL, &error),
-                     LD_OK);
-    ld_aws_client_free(client);
-    ld_aws_credentials_free(c);
+    assert_int_equal(upload("crawl/2024/second.wet.gz", local_wet), LD_OK);
     char both_local[300], out[300];
     snprintf(both_local, sizeof both_local, "%s/out-two-local", dir);
     snprintf(out, sizeof out, "%s/out-two-s3", dir);
