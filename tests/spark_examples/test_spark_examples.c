@@ -30,7 +30,9 @@
 #include <letsdata/runtime.h>
 
 #include "examples.h"
+#include "http_client.h"
 #include "process.h"
+#include "transport.h"
 #include "wet_gen.h"
 
 static const char *runtime_exe, *examples_module, *spark_module;
@@ -683,6 +685,87 @@ static void test_invoke_command(void **state)
     free(out);
 }
 
+/* The other transports run the same code: the local HTTP endpoint (the Lambda emulator's
+ * path) and `batch` (JSON Lines in, one envelope per line out). */
+static void test_http_and_batch(void **state)
+{
+    (void)state;
+    char *in = write_wet("transports.warc.wet.gz", 1);
+    char *http_out = path_in("http-out"), *missing = path_in("missing.warc.wet.gz");
+    char *request = mapper_request(in, "text", http_out, "json", "{\"compression\":\"gzip\"}");
+    ldrt_http_options options = LDRT_HTTP_OPTIONS_INIT;
+    options.port = 0;
+    options.quiet = 1;
+    ldrt_http_server *server = NULL;
+    ld_error error = {0};
+    assert_int_equal(ldrt_http_start(examples, &options, &server, &error), LD_OK);
+    ldt_http_reply reply;
+    assert_int_equal(ldt_http_request("POST", ldrt_http_port(server), LDRT_HTTP_INVOKE_PATH,
+                                      request, strlen(request), &reply),
+                     0);
+    assert_int_equal(reply.status, 200);
+    assert_non_null(strstr(reply.body, "\"SUCCESS\""));
+    ldt_http_reply_free(&reply);
+    free(request);
+    json_t *rows = read_json_rows(http_out);
+    check_mapper_rows(rows, 1);
+    json_decref(rows);
+    char *bad_out = path_in("http-bad-out");
+    request = mapper_request(missing, "text", bad_out, "json", "{}");
+    assert_int_equal(ldt_http_request("POST", ldrt_http_port(server), LDRT_HTTP_INVOKE_PATH,
+                                      request, strlen(request), &reply),
+                     0);
+    assert_non_null(strstr(reply.body, "\"EXCEPTION\""));
+    assert_non_null(strstr(reply.body, "missing.warc.wet.gz"));
+    assert_false(has_file(bad_out, "_SUCCESS"));
+    ldt_http_reply_free(&reply);
+    free(request);
+    ldrt_http_stop(server);
+
+    /* batch: the mapper, then the reducer over its output, then a failing reducer. */
+    char *batch_out = path_in("batch-out"), *reduced = path_in("batch-reduced");
+    char *mapper = mapper_request(in, "text", batch_out, "json", "{}");
+    const char *uris[] = {batch_out}, *bad_uris[] = {missing};
+    char *reducer = reducer_request(uris, 1, "json", reduced, "json");
+    char *bad_reducer = reducer_request(bad_uris, 1, "json", bad_out, "json");
+    char *lines = NULL;
+    assert_true(asprintf(&lines, "%s\n%s\n%s\n", mapper, reducer, bad_reducer) > 0);
+    char *lines_file = path_in("requests.jsonl");
+    write_bytes(lines_file, lines, strlen(lines));
+    char *argv[] = {(char *)runtime_exe, "--handler", (char *)examples_module, "batch",
+                    lines_file, NULL};
+    char *env[] = {"LETSDATA_EXAMPLES_SPARK_MODULE=", NULL};
+    ldt_process_result result;
+    assert_int_equal(ldt_process_run(argv, NULL, env, &result), 0);
+    /* One envelope per line, in order. */
+    const char *expected_status[] = {"\"SUCCESS\"", "\"SUCCESS\"", "\"EXCEPTION\""};
+    char *line = result.out;
+    for (int i = 0; i < 3; i++) {
+        char *end = strchr(line, '\n');
+        if (end == NULL)
+            fail_msg("batch gave fewer than 3 answers: %s", result.out);
+        *end = '\0';
+        if (strstr(line, expected_status[i]) == NULL)
+            fail_msg("batch answer %d is not %s: %s", i + 1, expected_status[i], line);
+        line = end + 1;
+    }
+    ldt_process_result_free(&result);
+    rows = read_json_rows(reduced);
+    check_reducer_rows(rows, 1);
+    json_decref(rows);
+    free(lines_file);
+    free(lines);
+    free(bad_reducer);
+    free(reducer);
+    free(mapper);
+    free(reduced);
+    free(batch_out);
+    free(bad_out);
+    free(missing);
+    free(http_out);
+    free(in);
+}
+
 /* `run --spark MAPPER_AND_REDUCER -j 2` with the example handlers: parquet + gzip
  * intermediates, the reducer over all of them, rows in the summary. */
 static void test_run_mapper_and_reducer(void **state)
@@ -756,6 +839,7 @@ int main(int argc, char **argv)
         cmocka_unit_test_setup_teardown(test_mapper_and_reducer_rows, setup, teardown),
         cmocka_unit_test_setup_teardown(test_bad_input, setup, teardown),
         cmocka_unit_test_setup_teardown(test_invoke_command, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_http_and_batch, setup, teardown),
         cmocka_unit_test_setup_teardown(test_run_mapper_and_reducer, setup, teardown),
     };
     int failed = cmocka_run_group_tests(tests, NULL, NULL);
