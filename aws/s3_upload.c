@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "aws_internal.h"
 
@@ -713,7 +714,19 @@ int ld_s3_put_object_from_file(ld_aws_client *client, const char *bucket, const 
     file_source s = {fopen(path, "rb")};
     if (s.f == NULL)
         return ldaws_error_set(error, LD_ERR_IO, "cannot open %s: %s", path, strerror(errno));
-    int rc = ld_s3_put_object_from_callback(client, bucket, key, read_file, &s, options, error);
+    /* S3 takes at most 10,000 parts: a file too large for the part size gets larger
+     * parts (whole MiB), so that any file up to S3's 5 TiB object limit uploads. */
+    ld_s3_put_options sized = LD_S3_PUT_OPTIONS_INIT;
+    if (options != NULL)
+        sized = *options;
+    struct stat st;
+    size_t part = sized.part_size > LD_S3_MIN_PART_SIZE ? sized.part_size : LD_S3_MIN_PART_SIZE;
+    if (fstat(fileno(s.f), &st) == 0 && S_ISREG(st.st_mode) &&
+        (uint64_t)st.st_size > (uint64_t)part * 10000) {
+        uint64_t need = ((uint64_t)st.st_size + 9999) / 10000;
+        sized.part_size = (size_t)((need + (1u << 20) - 1) & ~(uint64_t)((1u << 20) - 1));
+    }
+    int rc = ld_s3_put_object_from_callback(client, bucket, key, read_file, &s, &sized, error);
     if (rc != LD_OK && ferror(s.f))
         rc = ldaws_error_set(error, LD_ERR_IO, "cannot read %s: %s", path, strerror(errno));
     fclose(s.f);

@@ -161,7 +161,11 @@ LD_EXTERN int ld_s3_put_object(ld_aws_client *client, const char *bucket, const 
                                const void *data, size_t length,
                                const ld_s3_put_options *options, ld_aws_error *error);
 
-/** Upload the file @p path, in bounded memory. @return as ld_s3_put_object(). */
+/**
+ * Upload the file @p path, in bounded memory. A file larger than 10,000 parts (S3's
+ * limit; 78 GiB at 8 MiB) is sent in larger parts, so memory grows with it: a 1 TiB file
+ * uses 105 MiB parts. @return as ld_s3_put_object().
+ */
 LD_EXTERN int ld_s3_put_object_from_file(ld_aws_client *client, const char *bucket,
                                          const char *key, const char *path,
                                          const ld_s3_put_options *options,
