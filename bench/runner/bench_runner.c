@@ -48,6 +48,15 @@ static double now(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+/* CPU seconds (user + system) of this process, or of its waited-for children. */
+static double cpu_seconds(int who)
+{
+    struct rusage usage;
+    getrusage(who, &usage);
+    return (double)usage.ru_utime.tv_sec + (double)usage.ru_utime.tv_usec / 1e6 +
+           (double)usage.ru_stime.tv_sec + (double)usage.ru_stime.tv_usec / 1e6;
+}
+
 static void die(const char *what)
 {
     perror(what);
@@ -186,10 +195,10 @@ static unsigned char *read_file(const char *path, size_t *length)
 /* ---- bounds ---- */
 
 /* read() + memcpy + write() of the file, 1 MiB at a time. */
-static double floor_seconds(const char *input, const char *output)
+static double floor_seconds(const char *input, const char *output, double *cpu)
 {
     static char chunk[1 << 20], copy[1 << 20];
-    double start = now();
+    double start = now(), cpu_start = cpu_seconds(RUSAGE_SELF);
     int in = open(input, O_RDONLY), out = open(output, O_WRONLY | O_CREAT | O_TRUNC, 0644);
     if (in < 0 || out < 0)
         die("bench_runner: floor");
@@ -202,6 +211,7 @@ static double floor_seconds(const char *input, const char *output)
     close(in);
     close(out);
     double seconds = now() - start;
+    *cpu = cpu_seconds(RUSAGE_SELF) - cpu_start;
     unlink(output);
     return seconds;
 }
@@ -237,18 +247,19 @@ static void *inflate_members(void *arg)
 
 /* libdeflate over the file's members on @p threads threads (1 or 2), from memory. */
 static double inflate_seconds(const unsigned char *data, size_t length, size_t middle,
-                              int threads, size_t expect)
+                              int threads, size_t expect, double *cpu)
 {
     inflate_job jobs[2] = {{data, 0, threads == 2 ? middle : length, 0, 0},
                            {data, middle, length, 0, 0}};
     pthread_t t;
-    double start = now();
+    double start = now(), cpu_start = cpu_seconds(RUSAGE_SELF);
     if (threads == 2 && pthread_create(&t, NULL, inflate_members, &jobs[1]) != 0)
         die("pthread_create");
     inflate_members(&jobs[0]);
     if (threads == 2)
         pthread_join(t, NULL);
     double seconds = now() - start;
+    *cpu = cpu_seconds(RUSAGE_SELF) - cpu_start;
     size_t total = jobs[0].out_bytes + (threads == 2 ? jobs[1].out_bytes : 0);
     if (jobs[0].failed || jobs[1].failed || total != expect) {
         fprintf(stderr, "bench_runner: the inflate bound did not inflate the file\n");
@@ -349,8 +360,9 @@ static int best_run(const char *label, const char *input, const char *output, co
 
 /* The Python reference pipeline: its own timing ("... in S s"), or -1. */
 static double python_seconds(const char *wetbench, const char *examples, const char *input,
-                             const char *output)
+                             const char *output, double *cpu)
 {
+    double cpu_start = cpu_seconds(RUSAGE_CHILDREN);
     char command[2048];
     snprintf(command, sizeof command, "python3 '%s' '%s' '%s' '%s' 2>&1", wetbench, examples,
              input, output);
@@ -367,6 +379,7 @@ static double python_seconds(const char *wetbench, const char *examples, const c
             fputs(line, stderr);
     }
     int status = pclose(p);
+    *cpu = cpu_seconds(RUSAGE_CHILDREN) - cpu_start; /* python's, whole (imports too) */
     unlink(output);
     return status == 0 ? seconds : -1;
 }
@@ -406,27 +419,37 @@ int main(int argc, char **argv)
 
     /* Bounds. */
     double floor_s = 1e30, inflate1 = 1e30, inflate2 = 1e30;
+    double floor_cpu = 1e30, inflate1_cpu = 1e30, inflate2_cpu = 1e30, cpu;
     for (int i = 0; i < repeat + 1; i++) {
-        double s = floor_seconds(plain, scratch);
+        double s = floor_seconds(plain, scratch, &cpu);
         if (s < floor_s)
             floor_s = s;
+        if (cpu < floor_cpu)
+            floor_cpu = cpu;
     }
     size_t gz_length;
     unsigned char *gz = read_file(gzip, &gz_length);
     for (int i = 0; i < repeat + 1; i++) {
-        double s1 = inflate_seconds(gz, gz_length, middle, 1, bytes);
-        double s2 = inflate_seconds(gz, gz_length, middle, 2, bytes);
+        double c1, c2;
+        double s1 = inflate_seconds(gz, gz_length, middle, 1, bytes, &c1);
+        double s2 = inflate_seconds(gz, gz_length, middle, 2, bytes, &c2);
         if (s1 < inflate1)
             inflate1 = s1;
         if (s2 < inflate2)
             inflate2 = s2;
+        if (c1 < inflate1_cpu)
+            inflate1_cpu = c1;
+        if (c2 < inflate2_cpu)
+            inflate2_cpu = c2;
     }
-    printf("%-40s %8.1f MB/s  %6.2f s\n", "floor: read + memcpy + write (plain)",
-           (double)bytes / 1e6 / floor_s, floor_s);
-    printf("%-40s %8.1f MB/s  %6.2f s  (of gzip; %.0f MB/s out)\n", "bound: libdeflate, 1 thread",
-           (double)gzip_bytes / 1e6 / inflate1, inflate1, (double)bytes / 1e6 / inflate1);
-    printf("%-40s %8.1f MB/s  %6.2f s  (%.2fx of 1 thread)\n", "bound: libdeflate, 2 threads",
-           (double)gzip_bytes / 1e6 / inflate2, inflate2, inflate1 / inflate2);
+    printf("%-40s %8.1f MB/s  %6.2f s  (cpu %5.2f s)\n", "floor: read + memcpy + write (plain)",
+           (double)bytes / 1e6 / floor_s, floor_s, floor_cpu);
+    printf("%-40s %8.1f MB/s  %6.2f s  (cpu %5.2f s; of gzip; %.0f MB/s out)\n",
+           "bound: libdeflate, 1 thread", (double)gzip_bytes / 1e6 / inflate1, inflate1,
+           inflate1_cpu, (double)bytes / 1e6 / inflate1);
+    printf("%-40s %8.1f MB/s  %6.2f s  (cpu %5.2f s; %.2fx of 1 thread)\n",
+           "bound: libdeflate, 2 threads", (double)gzip_bytes / 1e6 / inflate2, inflate2,
+           inflate2_cpu, inflate1 / inflate2);
 #ifdef HAVE_ISAL
     double isal = isal_seconds(gz, gz_length, bytes);
     if (isal > 0)
@@ -445,17 +468,18 @@ int main(int argc, char **argv)
     failed |= best_run("run -j 2, gzip, one file (MB/s of gzip)", gzip, output, "2", repeat,
                        gzip_bytes, &g2);
 
-    double py_plain = -1, py_gzip = -1;
+    double py_plain = -1, py_gzip = -1, py_plain_cpu = 0, py_gzip_cpu = 0;
     if (wetbench != NULL && examples != NULL && access(wetbench, R_OK) == 0) {
         snprintf(scratch, sizeof scratch, "%s/letsdata-bench-%d-py.jsonl", tmp, (int)getpid());
-        py_plain = python_seconds(wetbench, examples, plain, scratch);
-        py_gzip = python_seconds(wetbench, examples, gzip, scratch);
+        py_plain = python_seconds(wetbench, examples, plain, scratch, &py_plain_cpu);
+        py_gzip = python_seconds(wetbench, examples, gzip, scratch, &py_gzip_cpu);
         if (py_plain > 0)
-            printf("%-40s %8.1f MB/s  %6.2f s\n", "python reference, plain",
-                   (double)bytes / 1e6 / py_plain, py_plain);
+            printf("%-40s %8.1f MB/s  %6.2f s  (cpu %5.2f s)\n", "python reference, plain",
+                   (double)bytes / 1e6 / py_plain, py_plain, py_plain_cpu);
         if (py_gzip > 0)
-            printf("%-40s %8.1f MB/s  %6.2f s  (of gzip)\n", "python reference, gzip",
-                   (double)gzip_bytes / 1e6 / py_gzip, py_gzip);
+            printf("%-40s %8.1f MB/s  %6.2f s  (cpu %5.2f s; of gzip)\n",
+                   "python reference, gzip", (double)gzip_bytes / 1e6 / py_gzip, py_gzip,
+                   py_gzip_cpu);
         if (py_plain <= 0 || py_gzip <= 0)
             failed = 1;
     } else {
@@ -478,6 +502,20 @@ int main(int argc, char **argv)
                p2.cpu / p1.cpu);
         printf("  %-52s %6.2f   (%.2f cores busy)\n", "gzip -j 2: cpu seconds / wall seconds",
                g2.cpu / g2.seconds, g2.cpu / g2.seconds);
+        /* The same ratios in CPU seconds: what a machine whose cores are free would show
+         * for the -j 1 targets (a loaded machine stretches wall times unevenly). */
+        printf("\nthe same in CPU seconds (robust to other load; not the targets' wall-clock "
+               "measure):\n");
+        printf("  %-52s %6.2f%%\n", "cpu: plain -j 1 / read+write floor",
+               100 * floor_cpu / p1.cpu);
+        printf("  %-52s %6.2f%%\n", "cpu: gzip -j 1 / libdeflate 1-thread bound",
+               100 * inflate1_cpu / g1.cpu);
+        if (py_plain > 0 && py_gzip > 0) {
+            printf("  %-52s %6.2fx\n", "cpu: plain -j 1 vs python reference",
+                   py_plain_cpu / p1.cpu);
+            printf("  %-52s %6.2fx\n", "cpu: gzip -j 1 vs python reference",
+                   py_gzip_cpu / g1.cpu);
+        }
         ratio("peak RSS at -j 2, gzip (MiB, <= 64: 64 - RSS)", 64 - g2.rss_mib, 0, "");
         ratio("peak RSS at -j 2, plain (MiB, <= 64: 64 - RSS)", 64 - p2.rss_mib, 0, "");
         if (py_plain > 0 && py_gzip > 0) {
