@@ -577,7 +577,8 @@ static void *isolate_load_thread(void *arg)
 }
 
 /* Threads fork isolated invocations at once, as the HTTP workers do: valid ones with a
- * 2 s limit beside handlers that hang until killed at 2.5 s. A valid invocation must be
+ * 5 s limit beside handlers that hang until killed at 6 s (limits far above what a valid
+ * invocation takes even on a loaded machine under a sanitizer or valgrind). A valid invocation must be
  * answered by its own child. Before the fix, a hanging child forked while another
  * thread's pipe was open kept that pipe's write end, the other invocation waited for an
  * EOF that came only when the hanging child was killed, after its own limit, and was
@@ -593,7 +594,7 @@ static void test_isolation_no_cross_waits(void **state)
     isolate_load loads[VALID + HANGING];
     pthread_t threads[VALID + HANGING];
     for (int i = 0; i < VALID + HANGING; i++) {
-        loads[i] = (isolate_load){registry, i < VALID ? "ok" : "loop", i < VALID ? 2000 : 2500,
+        loads[i] = (isolate_load){registry, i < VALID ? "ok" : "loop", i < VALID ? 5000 : 6000,
                                   &stop_flag, 0, 0, 0};
         assert_int_equal(pthread_create(&threads[i], NULL, isolate_load_thread, &loads[i]), 0);
         if (i >= VALID) {
