@@ -8,11 +8,11 @@ vectors=${LD_CONFORMANCE_DIR:-$PWD/../shared/conformance}
 build=build-ci-fuzz
 [ -f "$build/build.ninja" ] || CC=clang meson setup "$build" -Dfuzzing=true -Dtests=disabled \
   -Db_lundef=false --buildtype=debugoptimized >/dev/null
-ninja -C "$build" fuzz/fuzz_dispatch fuzz/fuzz_document fuzz/fuzz_matcher >/dev/null
+ninja -C "$build" fuzz/fuzz_dispatch fuzz/fuzz_document fuzz/fuzz_matcher fuzz/fuzz_text >/dev/null
 
 corpus=$(mktemp -d /tmp/letsdata-fuzz.XXXXXX)
 trap 'rm -rf "$corpus"' EXIT
-mkdir -p "$corpus/dispatch" "$corpus/document" "$corpus/matcher"
+mkdir -p "$corpus/dispatch" "$corpus/document" "$corpus/matcher" "$corpus/text"
 # Seeds: every request and response of the vectors, and the bad requests' bodies.
 for dir in skeleton examples examples-more; do
   for f in "$vectors/$dir"/*.request.json; do cp "$f" "$corpus/dispatch/$dir-$(basename "$f")"; done
@@ -25,9 +25,10 @@ for i, line in enumerate(open(sys.argv[1], encoding="utf-8")):
         f.write(base64.b64decode(json.loads(line)["body_b64"]))
 PY
 printf '\x0aWARC/1.0\r\nWARC/1.0\r\nxWARC/1.0\r\n' > "$corpus/matcher/seed"
+printf '\x14\xaeG\xe1z\x14\x1b@caf\xc3\xa9 \xe2\x82 \xed\xa0\x80 \xf0\x9f\x98\x80' > "$corpus/text/seed"
 
 total=0
-for target in dispatch document matcher; do
+for target in dispatch document matcher text; do
   log="$corpus/$target.log"
   if ! "$build/fuzz/fuzz_$target" -max_total_time="$seconds" -dict=fuzz/json.dict \
         -max_len=16384 -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 "$corpus/$target" >"$log" 2>&1; then
