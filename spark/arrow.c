@@ -145,6 +145,15 @@ int ld_spark_frame_from_arrow(ld_spark_session *session, struct ArrowArrayStream
         return ld_error_set(error, LD_ERR_INVALID,
                             "ld_spark_frame_from_arrow: session, a live stream and out are required");
     }
+    /* A stream exported from this session needs the session to produce its batches while
+       the import runs on it: that would wait forever. */
+    if (stream->get_next == get_next &&
+        ((export_state *)stream->private_data)->frame->session == session) {
+        stream->release(stream);
+        return ld_error_set(error, LD_ERR_INVALID,
+                            "Arrow import: the stream comes from this same session; import it "
+                            "into another session, or use the frame itself (ld_spark_frame_persist)");
+    }
     char *view = lds_unique_name(session, "arrow_view");
     char *table = lds_unique_name(session, "arrow");
     char *copy = (view && table) ? lds_printf("CREATE TEMP TABLE %s AS SELECT * FROM %s", table, view) : NULL;

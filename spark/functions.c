@@ -461,9 +461,15 @@ static int add(ld_spark_session *s, const char *name, duckdb_scalar_function_t f
 static const char *const macros =
     /* to_timestamp: DuckDB's TIMESTAMPTZ parser takes offsets and zone names, not a
        UTC/GMT suffix glued to the time; Spark takes both. */
-    "CREATE OR REPLACE MACRO spark_to_timestamp(s) AS "
-    "TRY_CAST(regexp_replace(trim(CAST(s AS VARCHAR), ' ' || chr(9) || chr(10) || chr(11) || chr(12) || chr(13)), "
-    "'([0-9])(UTC|GMT|UT)$', '\\1 UTC') AS TIMESTAMPTZ);"
+    "CREATE OR REPLACE MACRO lds_ws_trim(s) AS "
+    "trim(CAST(s AS VARCHAR), ' ' || chr(9) || chr(10) || chr(11) || chr(12) || chr(13));"
+    /* A string with no zone is read as UTC through TIMESTAMP: a TIMESTAMPTZ cast of it
+       would take the zone of an earlier row naming one (America/New_York). */
+    "CREATE OR REPLACE MACRO spark_to_timestamp(s) AS CASE "
+    "WHEN regexp_matches(lds_ws_trim(s), "
+    "':[0-9]{2}(\\.[0-9]*)?\\s*(Z|[+-][0-9]{1,2}(:?[0-9]{2}){0,2}|[A-Za-z][A-Za-z0-9_/+-]*)$') "
+    "THEN TRY_CAST(regexp_replace(lds_ws_trim(s), '([0-9])(UTC|GMT|UT)$', '\\1 UTC') AS TIMESTAMPTZ) "
+    "ELSE timezone('UTC', TRY_CAST(lds_ws_trim(s) AS TIMESTAMP)) END;"
     "CREATE OR REPLACE MACRO spark_percentile(x, p) AS "
     "lds_percentile_sorted(list_sort(list(CAST(x AS DOUBLE)) FILTER (WHERE x IS NOT NULL)), "
     "CAST(p AS DOUBLE));";

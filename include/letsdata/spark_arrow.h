@@ -81,7 +81,9 @@ struct ArrowArrayStream {
  * TIMESTAMPTZ), VARCHAR as utf8, lists/maps/structs as Arrow's nested types.
  *
  * @param out filled in; the caller owns it and must call `out->release(out)` (which
- *            stops the query). The frame must outlive the stream. A failure while
+ *            stops the query). The frame must outlive the stream. While the stream is
+ *            open, the session runs no other query: starting one ends the stream (its
+ *            get_next then fails). A failure while
  *            streaming is reported by get_next's errno-style result and
  *            get_last_error().
  * @return LD_OK; LD_ERR_INVALID when the query fails to start (reason named).
@@ -95,7 +97,8 @@ LD_EXTERN int ld_spark_frame_to_arrow(ld_spark_frame *frame, struct ArrowArraySt
  * number of times.
  *
  * @param stream stolen: released (its release callback called) by this function,
- *               whatever the result.
+ *               whatever the result. A stream exported from this same session is
+ *               refused (LD_ERR_INVALID): the session cannot produce and take it at once.
  * @param out    receives a new frame.
  * @return LD_OK; LD_ERR_INVALID when the stream fails or holds a type the engine
  *         cannot take (reason named).

@@ -40,7 +40,9 @@ extern "C" {
 typedef struct ld_spark_rows ld_spark_rows;
 
 /**
- * Start running the frame's query. The frame must outlive the cursor.
+ * Start running the frame's query. The frame must outlive the cursor. While the cursor
+ * is open, the session runs no other query: starting one (a read's schema, SQL, a
+ * write) ends this cursor, whose next ld_spark_rows_next() then fails.
  * @param out receives a new cursor, before its first row.
  * @return LD_OK; LD_ERR_INVALID when the query fails to start (reason named).
  */
