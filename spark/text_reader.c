@@ -52,6 +52,7 @@ typedef struct text_state {
     char *fixed; /* U+FFFD-substituted copy of a record */
     size_t fixed_cap;
     int failed;
+    pthread_mutex_t lock; /* engine threads take batches in turn */
 } text_state;
 
 static void free_bind(void *p)
@@ -81,6 +82,7 @@ static void free_state(void *p)
     if (st == NULL)
         return;
     close_file(st);
+    pthread_mutex_destroy(&st->lock);
     ld_matcher_free(st->matcher);
     free(st->in);
     free(st->buf);
@@ -136,6 +138,7 @@ static void init_text(duckdb_init_info info)
     }
     st->bind = b;
     st->fd = -1;
+    pthread_mutex_init(&st->lock, NULL);
     st->cap = WINDOW_INITIAL;
     st->buf = malloc(st->cap);
     st->in = malloc(INPUT_BLOCK);
@@ -144,8 +147,9 @@ static void init_text(duckdb_init_info info)
     duckdb_init_set_init_data(info, st, free_state);
     if (st->buf == NULL || st->in == NULL || (b->sep != NULL && st->matcher == NULL))
         duckdb_init_set_error(info, "ld_read_text: out of memory");
-    /* One reader: records come out in file order, as Spark's. */
-    duckdb_init_set_max_threads(info, 1);
+    /* One reader, but the engine's threads take its batches in turn, so that the work
+       on the records (SQL, UDFs, the writer) runs on every thread. */
+    duckdb_init_set_max_threads(info, (idx_t)b->session->threads);
 }
 
 /* Fail the query: "text reader: PATH: WHAT[: DETAIL]". */
@@ -401,9 +405,18 @@ static int fix_utf8(text_state *st, const char **record, size_t *length)
     return 0;
 }
 
+static void scan_locked(duckdb_function_info info, duckdb_data_chunk output, text_state *st);
+
 static void scan_text(duckdb_function_info info, duckdb_data_chunk output)
 {
     text_state *st = duckdb_function_get_init_data(info);
+    pthread_mutex_lock(&st->lock);
+    scan_locked(info, output, st);
+    pthread_mutex_unlock(&st->lock);
+}
+
+static void scan_locked(duckdb_function_info info, duckdb_data_chunk output, text_state *st)
+{
     if (st->failed) {
         duckdb_data_chunk_set_size(output, 0);
         return;
