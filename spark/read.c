@@ -194,6 +194,8 @@ int ld_spark_read(ld_spark_session *session, const char *const *uris, size_t uri
     for (size_t i = 0; rc == LD_OK && i < uri_count; i++) {
         lds_location loc;
         rc = lds_resolve(session, uris[i], &loc, error);
+        if (rc == LD_OK && loc.path == NULL) /* an unmapped S3 URI: download it */
+            rc = lds_s3_fetch(session, uris[i], &loc, &loc.path, error);
         char **files = NULL;
         size_t count = 0;
         uint64_t bytes = 0;

@@ -353,6 +353,7 @@ void ld_spark_session_free(ld_spark_session *session)
         return;
     if (session->db != NULL)
         report_stats(session);
+    lds_s3_free(session);
     if (session->con != NULL)
         duckdb_disconnect(&session->con);
     if (session->db != NULL)

@@ -50,6 +50,7 @@ struct ld_spark_session {
     ld_spark_stats stats;
     int threads;
     char *stats_dir; /* $LETSDATA_SPARK_STATS_DIR at creation, or NULL */
+    struct lds_s3 *s3; /* S3 clients, made on first use (s3.c) */
 };
 
 struct ld_spark_frame {
@@ -110,6 +111,24 @@ void lds_location_clear(lds_location *loc);
 int lds_list_input(const char *uri, const char *path, char ***files, size_t *count,
                    uint64_t *bytes, ld_error *error);
 void lds_free_strings(char **strings, size_t count);
+
+/* ---- s3.c: unmapped S3 URIs through libletsdata-aws ---- */
+/** Download the object or the data files under the prefix; *local_path is new. */
+int lds_s3_fetch(ld_spark_session *s, const char *uri, const lds_location *loc,
+                 char **local_path, ld_error *error);
+/** Whether any object lies under key/. */
+int lds_s3_dir_exists(ld_spark_session *s, const char *uri, const lds_location *loc,
+                      int *exists, ld_error *error);
+/** Delete key/only_name, or every object under key/ when only_name is NULL. */
+int lds_s3_delete(ld_spark_session *s, const char *uri, const lds_location *loc,
+                  const char *only_name, ld_error *error);
+/** Upload local_file (NULL: an empty object) as key/name. */
+int lds_s3_upload(ld_spark_session *s, const char *uri, const lds_location *loc,
+                  const char *local_file, const char *name, ld_error *error);
+/** Free the session's S3 clients. */
+void lds_s3_free(ld_spark_session *s);
+/** 1 when this build reaches S3 (libletsdata-aws). */
+int lds_s3_available(void);
 
 /* ---- text_reader.c ---- */
 /** Register the table function ld_read_text(files VARCHAR[], lineSep := VARCHAR). */

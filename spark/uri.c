@@ -51,12 +51,8 @@ static int resolve_s3(ld_spark_session *s, const char *uri, const char *rest, ld
                           : strdup(s->buckets[i].dir);
             return out->path ? LD_OK : ld_error_set(error, LD_ERR_NOMEM, "out of memory");
         }
-    return ld_error_set(error, LD_ERR_UNSUPPORTED,
-                        "%s: bucket '%s' is not mapped to a local directory (map it with "
-                        "--bucket-dir %s=DIR, LETSDATA_BUCKET_DIRS or "
-                        "ld_spark_session_map_bucket) and this build has no S3 client: "
-                        "libletsdata-aws is missing",
-                        uri, out->bucket, out->bucket);
+    /* Unmapped: path stays NULL; read.c and write.c go through s3.c. */
+    return LD_OK;
 }
 
 int lds_resolve(ld_spark_session *s, const char *uri, lds_location *out, ld_error *error)

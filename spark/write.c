@@ -407,6 +407,11 @@ int ld_spark_write(ld_spark_frame *frame, const char *uri, const char *format,
     lds_location loc = {0};
     if (rc == LD_OK)
         rc = lds_resolve(frame->session, uri, &loc, error);
+    /* An unmapped S3 URI: the directory is built in a staging directory and uploaded. */
+    int remote = rc == LD_OK && loc.path == NULL;
+    if (remote && (loc.path = lds_printf("%s/s3-out-%llu", frame->session->temp_dir,
+                                         (unsigned long long)++frame->session->name_counter)) == NULL)
+        rc = ld_error_set(error, LD_ERR_NOMEM, "out of memory");
     char *success = NULL, *tmp_root = NULL, *tmp = NULL, *name = NULL, *tmp_part = NULL, *final = NULL;
     if (rc == LD_OK) {
         char uuid[LD_UUID_STRING_LENGTH + 1];
@@ -420,8 +425,21 @@ int ld_spark_write(ld_spark_frame *frame, const char *uri, const char *format,
             rc = ld_error_set(error, LD_ERR_NOMEM, "out of memory");
     }
     struct stat st;
-    int exists = rc == LD_OK && lstat(loc.path, &st) == 0;
-    if (rc == LD_OK && exists) {
+    int exists = 0;
+    if (rc == LD_OK && remote)
+        rc = lds_s3_dir_exists(frame->session, uri, &loc, &exists, error);
+    else if (rc == LD_OK)
+        exists = lstat(loc.path, &st) == 0;
+    if (rc == LD_OK && exists && remote) {
+        if (error_mode)
+            rc = ld_error_set(error, LD_ERR_INVALID,
+                              "%s: path already exists (write mode errorifexists; use overwrite, append or ignore)",
+                              uri);
+        else if (ignore)
+            rc = 1;
+        else if (overwrite)
+            rc = lds_s3_delete(frame->session, uri, &loc, "_SUCCESS", error);
+    } else if (rc == LD_OK && exists) {
         if (error_mode)
             rc = ld_error_set(error, LD_ERR_INVALID,
                               "%s: path already exists (write mode errorifexists; use overwrite, append or ignore)",
@@ -448,18 +466,25 @@ int ld_spark_write(ld_spark_frame *frame, const char *uri, const char *format,
             ld_error_set(error, rc, "cannot write %s as %s: %s", uri, format, inner.message);
     }
     if (rc == LD_OK && overwrite)
-        rc = clear_dir(loc.path, error);
+        rc = remote ? lds_s3_delete(frame->session, uri, &loc, NULL, error) : clear_dir(loc.path, error);
     if (rc == LD_OK && rename(tmp_part, final) != 0)
         rc = ld_error_set(error, LD_ERR_IO, "%s: cannot move %s into place: %s", uri, name, strerror(errno));
     if (tmp_made) {
         rm_tree(tmp);
         rmdir(tmp_root); /* fails while another writer uses it: fine */
     }
-    if (rc == LD_OK) {
+    if (rc == LD_OK && remote) {
+        /* The part, then _SUCCESS: S3 shows nothing complete before the end either. */
+        rc = lds_s3_upload(frame->session, uri, &loc, final, name, error);
+        if (rc == LD_OK)
+            rc = lds_s3_upload(frame->session, uri, &loc, NULL, "_SUCCESS", error);
+    } else if (rc == LD_OK) {
         int fd = open(success, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
         if (fd < 0 || close(fd) != 0)
             rc = ld_error_set(error, LD_ERR_IO, "%s: cannot create _SUCCESS: %s", uri, strerror(errno));
     }
+    if (remote && loc.path != NULL)
+        rm_tree(loc.path);
     if (rc == LD_OK)
         lds_stats_add(frame->session, 0, 0, rows, bytes, 1);
     if (rc == 1)

@@ -36,11 +36,12 @@
  * - `s3://bucket/key` or `s3a://bucket/key`. When the bucket is mapped to a local
  *   directory (ld_spark_session_map_bucket(), the options' @c bucket_dirs, or the
  *   environment variable `LETSDATA_BUCKET_DIRS`), the URI names `DIR/key`. Otherwise
- *   the object is read from / written to Amazon S3 through libletsdata-aws, with the
- *   credentials of the task's Secrets Manager secret (see @c credentials_secret_arn):
- *   they are looked up the first time an unmapped S3 URI is used, never before. A
- *   build without libletsdata-aws fails such a URI with an error naming the URI and
- *   what is missing.
+ *   the object is read from / written to Amazon S3 through libletsdata-aws (inputs are
+ *   downloaded to the temp directory; outputs are built there and uploaded, `_SUCCESS`
+ *   last), with the credentials of the task's Secrets Manager secret (see
+ *   @c credentials_secret_arn; `role.read` to read, `role.write` to write): they are
+ *   looked up the first time an unmapped S3 URI is used, never before. A build without
+ *   libletsdata-aws fails such a URI with an error naming the URI and what is missing.
  *
  * A URI names a file or a directory; reading a directory reads every file in it
  * (not recursively) except names starting with `_` or `.` (`_SUCCESS`, `.crc`).
