@@ -7,6 +7,7 @@
  */
 #include <stdarg.h>
 #include <stdio.h>
+#include <strings.h>
 
 #include "spark_examples.h"
 
@@ -25,6 +26,17 @@ int ld_example_spark_fail(ld_context *ctx, int rc, const ld_error *error, const 
     return ld_context_fail(ctx, type, "%s: %s", step,
                            error != NULL && error->message[0] ? error->message
                                                               : ld_status_name(rc));
+}
+
+int ld_example_spark_check_destinations(ld_context *ctx, const char *read_destination,
+                                        const char *write_destination)
+{
+    int read_ok = strcasecmp(read_destination, "S3") == 0;
+    if (read_ok && strcasecmp(write_destination, "S3") == 0)
+        return LD_OK;
+    return ld_context_fail(ctx, "ValueError", "%s %s not supported (S3 is)",
+                           read_ok ? "writeDestination" : "readDestination",
+                           read_ok ? write_destination : read_destination);
 }
 
 static int register_spark_examples(ld_registry *registry)

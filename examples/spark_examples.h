@@ -24,4 +24,11 @@ extern const ld_spark_reducer_interface ld_example_spark_reducer;
 int ld_example_spark_fail(ld_context *ctx, int rc, const ld_error *error, const char *what,
                           ...) LD_PRINTF(4, 5);
 
+/**
+ * The official examples read and write S3 only (readDestination/writeDestination "S3",
+ * any case). @return LD_OK, or LD_ERR_HANDLER after failing @p ctx naming the value.
+ */
+int ld_example_spark_check_destinations(ld_context *ctx, const char *read_destination,
+                                        const char *write_destination);
+
 #endif /* LETSDATA_SPARK_EXAMPLES_H */

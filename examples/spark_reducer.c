@@ -8,8 +8,6 @@
  *
  * SPDX-License-Identifier: MIT
  */
-#include <strings.h>
-
 #include <letsdata/letsdata_spark.h>
 
 #include "spark_examples.h"
@@ -32,12 +30,8 @@ static int reducer(ld_context *ctx, void *payload, const char *app_name,
                    const char *spark_credentials_secret_arn)
 {
     (void)payload;
-    if (strcasecmp(read_destination, "S3") != 0 || strcasecmp(write_destination, "S3") != 0)
-        return ld_context_fail(ctx, "ValueError",
-                               "%s destination %s not supported (S3 is)",
-                               strcasecmp(read_destination, "S3") != 0 ? "read" : "write",
-                               strcasecmp(read_destination, "S3") != 0 ? read_destination
-                                                                       : write_destination);
+    if (ld_example_spark_check_destinations(ctx, read_destination, write_destination) != LD_OK)
+        return LD_ERR_HANDLER;
     if (read_uri_count == 0)
         return ld_context_fail(ctx, "ValueError", "readUris is empty: nothing to reduce");
     ld_spark_session *session = NULL;
