@@ -42,7 +42,15 @@ if ! installed; then
   if ! installed; then
     echo "install-pyspark: installing pyspark $pyspark_version into $venv" >&2
     rm -rf "$venv.tmp"
-    python3 -m venv "$venv.tmp" >&2
+    if ! python3 -m venv "$venv.tmp" >&2; then
+      # Debian's python3 keeps venv in a package of its own.
+      echo "install-pyspark: installing python3-venv" >&2
+      sudo=""
+      [ "$(id -u)" -ne 0 ] && sudo=sudo
+      DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q --no-install-recommends python3-venv >&2
+      rm -rf "$venv.tmp"
+      python3 -m venv "$venv.tmp" >&2
+    fi
     "$venv.tmp/bin/pip" install -q --disable-pip-version-check "pyspark==$pyspark_version" >&2
     rm -rf "$venv"
     mv "$venv.tmp" "$venv"
