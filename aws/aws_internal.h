@@ -59,6 +59,8 @@ int ldaws_buf_append_xml(ldaws_buf *buf, const char *text);
 /* ---- digests (digest.c, libcrypto) ---- */
 /** Lowercase hex SHA-256 of @p data into @p hex (65 bytes). */
 void ldaws_sha256_hex(const void *data, size_t length, char hex[65]);
+/** Lowercase hex SHA-256 of @p length bytes at @p offset of @p fd. @return LD_OK or LD_ERR_IO. */
+int ldaws_sha256_fd_hex(int fd, uint64_t offset, uint64_t length, char hex[65]);
 /** Base64 MD5 of @p data into @p b64 (25 bytes). */
 void ldaws_md5_base64(const void *data, size_t length, char b64[25]);
 
@@ -120,6 +122,11 @@ typedef struct ldaws_call {
     size_t body_length;
     int s3;                   /**< send x-amz-content-sha256 */
     const char *payload_sha256; /**< precomputed hex digest, "UNSIGNED-PAYLOAD", or NULL */
+    /** PUT bodies read from a file instead (@c body_length bytes at @c body_offset of
+     *  @c body_fd) as libcurl sends them, when @c body_from_fd is set. */
+    int body_from_fd;
+    int body_fd;
+    uint64_t body_offset;
     /** 2xx bodies go here when set (else buffered); nonzero return stops. */
     int (*sink)(void *payload, const void *data, size_t length);
     void *sink_payload;

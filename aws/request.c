@@ -9,6 +9,7 @@
 #include <string.h>
 #include <strings.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "aws_internal.h"
 #include "credentials_internal.h"
@@ -35,7 +36,23 @@ typedef struct transfer {
     ldaws_result *result;
     size_t max_body;
     int too_big;
+    uint64_t sent; /* bytes of a file body handed to libcurl */
 } transfer;
+
+/* A file body, read as libcurl sends it: no copy of the part in memory. */
+static size_t read_file_body(char *buffer, size_t size, size_t count, void *payload)
+{
+    transfer *t = payload;
+    uint64_t left = t->call->body_length - t->sent;
+    size_t want = size * count < left ? size * count : (size_t)left;
+    if (want == 0)
+        return 0;
+    ssize_t n = pread(t->call->body_fd, buffer, want, (off_t)(t->call->body_offset + t->sent));
+    if (n <= 0)
+        return CURL_READFUNC_ABORT;
+    t->sent += (uint64_t)n;
+    return (size_t)n;
+}
 
 static void header_value(const char *line, size_t length, size_t name_length, char *out,
                          size_t size)
@@ -176,7 +193,7 @@ int ldaws_attempt(ld_aws_client *client, const ldaws_call *call, ldaws_result *r
     curl_easy_reset(curl);
     char sigv4[256];
     snprintf(sigv4, sizeof sigv4, "aws:amz:%s:%s", call->region, call->signing_name);
-    transfer t = {call, result, client->max_response_bytes, 0};
+    transfer t = {call, result, client->max_response_bytes, 0, 0};
     curl_easy_setopt(curl, CURLOPT_URL, url.data);
     curl_easy_setopt(curl, CURLOPT_PATH_AS_IS, 1L);
     curl_easy_setopt(curl, CURLOPT_AWS_SIGV4, sigv4);
@@ -204,6 +221,11 @@ int ldaws_attempt(ld_aws_client *client, const ldaws_call *call, ldaws_result *r
         curl_easy_setopt(curl, CURLOPT_CAINFO, client->ca_bundle);
     if (strcmp(call->method, "HEAD") == 0) {
         curl_easy_setopt(curl, CURLOPT_NOBODY, 1L);
+    } else if (call->body_from_fd) {
+        curl_easy_setopt(curl, CURLOPT_UPLOAD, 1L);
+        curl_easy_setopt(curl, CURLOPT_READFUNCTION, read_file_body);
+        curl_easy_setopt(curl, CURLOPT_READDATA, &t);
+        curl_easy_setopt(curl, CURLOPT_INFILESIZE_LARGE, (curl_off_t)call->body_length);
     } else if (strcmp(call->method, "GET") != 0) {
         curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, call->method);
         if (call->body_length > 0 || strcmp(call->method, "DELETE") != 0) {

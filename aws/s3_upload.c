@@ -704,6 +704,60 @@ static long read_file(void *payload, void *buffer, size_t capacity)
     return (long)n;
 }
 
+/* The default part of a file upload: parts stream from the file, so they cost no memory,
+ * and fewer, larger parts mean fewer request turnarounds. */
+#define FILE_PART_SIZE ((size_t)64 * 1024 * 1024)
+
+/* UploadPart of @p length bytes at @p offset of @p fd, streamed from the file. */
+static int send_file_part(ld_s3_upload *u, int fd, uint64_t offset, size_t length,
+                          ld_aws_error *error)
+{
+    char number[16];
+    snprintf(number, sizeof number, "%zu", u->parts + 1);
+    char what[600];
+    snprintf(what, sizeof what, "UploadPart %s of s3://%s/%s", number, u->bucket, u->key);
+    char sha[65] = "UNSIGNED-PAYLOAD";
+    if (ldaws_signs_upload(u->client, u->base) &&
+        ldaws_sha256_fd_hex(fd, offset, length, sha) != LD_OK)
+        return ldaws_error_set(error, LD_ERR_IO, "%s: cannot read the file at byte %llu", what,
+                               (unsigned long long)offset);
+    int rc = reserve_etags(u, u->parts + 1, error);
+    if (rc != LD_OK)
+        return rc;
+    const char *query[] = {"partNumber", number, "uploadId", u->upload_id, NULL};
+    ldaws_call call = {0};
+    call.method = "PUT";
+    call.query = query;
+    call.body_length = length;
+    call.body_from_fd = 1;
+    call.body_fd = fd;
+    call.body_offset = offset;
+    call.payload_sha256 = sha;
+    ldaws_result result = {0};
+    rc = send_call(u, u->client, &call, &result, what, error);
+    if (rc == LD_OK && *result.etag == '\0')
+        rc = ldaws_error_set(error, LD_ERR_IO, "%s: the answer has no ETag", what);
+    if (rc == LD_OK)
+        snprintf(u->etags[u->parts++], 128, "%s", result.etag);
+    ldaws_result_free(&result);
+    return rc;
+}
+
+/* A regular file larger than one part: multipart, each part streamed from the file. */
+static int put_file_parts(ld_s3_upload *u, int fd, uint64_t size, ld_aws_error *error)
+{
+    int rc = start_multipart(u, error);
+    for (uint64_t offset = 0; rc == LD_OK && offset < size; offset += u->part_size) {
+        size_t length = size - offset < u->part_size ? (size_t)(size - offset) : u->part_size;
+        rc = send_file_part(u, fd, offset, length, error);
+    }
+    if (rc == LD_OK)
+        rc = complete_multipart(u, error);
+    if (rc != LD_OK)
+        abort_multipart(u);
+    return rc;
+}
+
 int ld_s3_put_object_from_file(ld_aws_client *client, const char *bucket, const char *key,
                                const char *path, const ld_s3_put_options *options,
                                ld_aws_error *error)
@@ -714,21 +768,47 @@ int ld_s3_put_object_from_file(ld_aws_client *client, const char *bucket, const 
     file_source s = {fopen(path, "rb")};
     if (s.f == NULL)
         return ldaws_error_set(error, LD_ERR_IO, "cannot open %s: %s", path, strerror(errno));
-    /* S3 takes at most 10,000 parts: a file too large for the part size gets larger
-     * parts (whole MiB), so that any file up to S3's 5 TiB object limit uploads. */
     ld_s3_put_options sized = LD_S3_PUT_OPTIONS_INIT;
     if (options != NULL)
         sized = *options;
     struct stat st;
-    size_t part = sized.part_size > LD_S3_MIN_PART_SIZE ? sized.part_size : LD_S3_MIN_PART_SIZE;
-    if (fstat(fileno(s.f), &st) == 0 && S_ISREG(st.st_mode) &&
-        (uint64_t)st.st_size > (uint64_t)part * 10000) {
-        uint64_t need = ((uint64_t)st.st_size + 9999) / 10000;
-        sized.part_size = (size_t)((need + (1u << 20) - 1) & ~(uint64_t)((1u << 20) - 1));
+    int rc;
+    if (fstat(fileno(s.f), &st) == 0 && S_ISREG(st.st_mode)) {
+        /* A regular file: parts are read from it as they are sent (64 MiB by default,
+         * no part buffers), and S3's 10,000-part limit raises them for huge files. */
+        uint64_t size = (uint64_t)st.st_size;
+        if (sized.part_size == 0)
+            sized.part_size = FILE_PART_SIZE;
+        size_t part = sized.part_size > LD_S3_MIN_PART_SIZE ? sized.part_size
+                                                            : LD_S3_MIN_PART_SIZE;
+        if (size > (uint64_t)part * 10000) {
+            uint64_t need = (size + 9999) / 10000;
+            sized.part_size = (size_t)((need + (1u << 20) - 1) & ~(uint64_t)((1u << 20) - 1));
+        }
+        ld_s3_upload *u = ld_s3_upload_new(client, bucket, key, &sized, error);
+        if (u == NULL) {
+            fclose(s.f);
+            return error != NULL ? error->code : LD_ERR_INVALID;
+        }
+        if (size <= u->part_size) {
+            /* One PutObject: the file in memory is at most one part. */
+            rc = grow_buffer(u, (size_t)size, error);
+            size_t got = rc == LD_OK && size > 0 ? fread(u->buffer, 1, (size_t)size, s.f) : 0;
+            if (rc == LD_OK && got != size)
+                rc = ldaws_error_set(error, LD_ERR_IO, "cannot read %s: %s", path,
+                                     ferror(s.f) ? strerror(errno) : "it got shorter");
+            if (rc == LD_OK)
+                rc = put_single(u, u->buffer, (size_t)size, error);
+        } else {
+            rc = put_file_parts(u, fileno(s.f), size, error);
+        }
+        upload_free(u);
+    } else {
+        /* A pipe or device: read into part buffers, size unknown. */
+        rc = ld_s3_put_object_from_callback(client, bucket, key, read_file, &s, &sized, error);
+        if (rc != LD_OK && ferror(s.f))
+            rc = ldaws_error_set(error, LD_ERR_IO, "cannot read %s: %s", path, strerror(errno));
     }
-    int rc = ld_s3_put_object_from_callback(client, bucket, key, read_file, &s, &sized, error);
-    if (rc != LD_OK && ferror(s.f))
-        rc = ldaws_error_set(error, LD_ERR_IO, "cannot read %s: %s", path, strerror(errno));
     fclose(s.f);
     return rc;
 }

@@ -162,9 +162,12 @@ LD_EXTERN int ld_s3_put_object(ld_aws_client *client, const char *bucket, const 
                                const ld_s3_put_options *options, ld_aws_error *error);
 
 /**
- * Upload the file @p path, in bounded memory. A file larger than 10,000 parts (S3's
- * limit; 78 GiB at 8 MiB) is sent in larger parts, so memory grows with it: a 1 TiB file
- * uses 105 MiB parts. @return as ld_s3_put_object().
+ * Upload the file @p path. A regular file larger than one part is a multipart upload
+ * whose parts are read from the file as libcurl sends them, one after the other: no part
+ * buffers, and ld_s3_put_options::part_size defaults to 64 MiB here (fewer requests);
+ * a file that would need more than S3's 10,000 parts gets larger parts. Pipes and devices
+ * are read like ld_s3_put_object_from_callback(). Any failure aborts the upload.
+ * @return as ld_s3_put_object(); LD_ERR_IO for a file error.
  */
 LD_EXTERN int ld_s3_put_object_from_file(ld_aws_client *client, const char *bucket,
                                          const char *key, const char *path,

@@ -496,6 +496,45 @@ static void test_upload_writer_file_and_failures_abort(void **state)
                      LD_OK);
     assert_int_equal(fake_log_count(&fake, "PUT", "/" FAKE_BUCKET "/from-file"), 1);
     unlink(path);
+
+    /* A file of several parts: each part streamed from the file (8 MiB parts asked for,
+     * the last one short), its SHA-256 signed and checked by the server. */
+    char big[] = "/tmp/ldt-s3-big-XXXXXX";
+    fd = mkstemp(big);
+    size_t big_size = (17u << 20) + 4321;
+    for (size_t done = 0; done < big_size;) {
+        size_t n = big_size - done < (1u << 20) ? big_size - done : (1u << 20);
+        fill_pattern(chunk, n, done);
+        assert_int_equal(write(fd, chunk, n), (ssize_t)n);
+        done += n;
+    }
+    close(fd);
+    fake_log_clear(&fake);
+    ld_s3_put_options parts = LD_S3_PUT_OPTIONS_INIT;
+    parts.part_size = LD_S3_MIN_PART_SIZE;
+    assert_int_equal(ld_s3_put_object_from_file(client, FAKE_BUCKET, "from-big-file", big, &parts,
+                                                &error),
+                     LD_OK);
+    assert_int_equal(fake_log_count(&fake, "PUT", "/" FAKE_BUCKET "/from-big-file"), 3);
+    pattern_check whole = {0, 0};
+    assert_int_equal(ld_s3_get_object(client, FAKE_BUCKET, "from-big-file", NULL, check_pattern,
+                                      &whole, NULL, &error),
+                     LD_OK);
+    assert_int_equal(whole.offset, big_size);
+    assert_false(whole.mismatch);
+    /* A part refused three times: aborted, nothing left behind. */
+    fake_fault(&fake, "{\"method\":\"PUT\",\"path\":\"from-big-file\",\"query\":\"partNumber=3\","
+                      "\"action\":\"500\",\"count\":3}");
+    assert_int_equal(ld_s3_put_object_from_file(client, FAKE_BUCKET, "from-big-file", big, &parts,
+                                                &error),
+                     LD_ERR_IO);
+    assert_non_null(strstr(error.message, "UploadPart 3"));
+    json_t *left = NULL;
+    fake_admin(&fake, "GET", "uploads", NULL, &left);
+    assert_int_equal(json_object_size(left), 0);
+    json_decref(left);
+    unlink(big);
+
     assert_int_equal(ld_s3_put_object_from_file(client, FAKE_BUCKET, "x", "/nonexistent/file",
                                                 NULL, &error),
                      LD_ERR_IO);
