@@ -12,7 +12,9 @@ scripts/install-deps.sh
 duckdb_dir=$(scripts/install-duckdb.sh --print-dir)
 spark_options=(-Dspark=enabled "-Dduckdb_dir=$duckdb_dir")
 if [ -f "$build/build.ninja" ]; then
-  meson configure "$build" "${spark_options[@]}" >/dev/null
+  # --reconfigure, not `meson configure`: a build directory made before an option
+  # existed must still take it.
+  meson setup --reconfigure "$build" --werror "${spark_options[@]}" >/dev/null
 else
   meson setup "$build" --werror "${spark_options[@]}" >/dev/null
 fi
