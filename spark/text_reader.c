@@ -369,6 +369,18 @@ static int fix_utf8(text_state *st, const char **record, size_t *length)
             i++;
         if (i == n)
             return 0;
+        /* Common well-formed sequences inline (no overlong, surrogate or range check
+           is needed for these lead bytes); anything else takes the full check. */
+        unsigned char c = s[i];
+        if (c >= 0xC2 && c <= 0xDF && i + 1 < n && (s[i + 1] & 0xC0) == 0x80) {
+            i += 2;
+            continue;
+        }
+        if (((c >= 0xE1 && c <= 0xEC) || c == 0xEE || c == 0xEF) && i + 2 < n &&
+            (s[i + 1] & 0xC0) == 0x80 && (s[i + 2] & 0xC0) == 0x80) {
+            i += 3;
+            continue;
+        }
         size_t k = ldi_utf8_sequence_length(s + i, n - i);
         if (k == 0)
             break;

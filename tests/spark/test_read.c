@@ -114,6 +114,25 @@ static void test_text_gzip_members_and_utf8(void **state)
     free(p);
 }
 
+/* Well-formed 2-, 3- and 4-byte sequences pass; surrogates and overlongs do not. */
+static void test_text_utf8_edges(void **state)
+{
+    fixture *f = *state;
+    char *p = path_in(f, "utf8.txt");
+    const char data[] = "ok \xc3\xa9\xe4\xb8\xad\xf0\x9f\x98\x80\xef\xbf\xbf end\n"
+                        "sur \xed\xa0\x80 x\n"
+                        "over \xc0\xaf y\n"
+                        "cut \xf0\x9f\x98\n";
+    ldt_write_file(p, data, sizeof data - 1);
+    char *out = read_query(f, p, "text", NULL, "SELECT value FROM t");
+    assert_string_equal(out, "ok \xc3\xa9\xe4\xb8\xad\xf0\x9f\x98\x80\xef\xbf\xbf end\n"
+                             "sur \xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd x\n"
+                             "over \xef\xbf\xbd\xef\xbf\xbd y\n"
+                             "cut \xef\xbf\xbd\n");
+    free(out);
+    free(p);
+}
+
 static void test_directory_and_several_uris(void **state)
 {
     fixture *f = *state;
@@ -312,6 +331,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_text_line_sep, setup, teardown),
         cmocka_unit_test_setup_teardown(test_text_default_separators, setup, teardown),
         cmocka_unit_test_setup_teardown(test_text_gzip_members_and_utf8, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_text_utf8_edges, setup, teardown),
         cmocka_unit_test_setup_teardown(test_directory_and_several_uris, setup, teardown),
         cmocka_unit_test_setup_teardown(test_s3_bucket_mapping, setup, teardown),
         cmocka_unit_test_setup_teardown(test_bucket_dirs_from_environment, setup, teardown),
