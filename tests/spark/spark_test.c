@@ -219,3 +219,30 @@ int ldt_exists(const char *path)
     struct stat st;
     return stat(path, &st) == 0;
 }
+
+int ldt_fixture_setup(void **state)
+{
+    ldt_fixture *f = calloc(1, sizeof *f);
+    assert_non_null(f);
+    f->dir = ldt_temp_dir();
+    f->s = ldt_session();
+    *state = f;
+    return 0;
+}
+
+int ldt_fixture_teardown(void **state)
+{
+    ldt_fixture *f = *state;
+    ld_spark_session_free(f->s);
+    ldt_rm_rf(f->dir);
+    free(f->dir);
+    free(f);
+    return 0;
+}
+
+char *ldt_path_in(const ldt_fixture *f, const char *name)
+{
+    char *p = NULL;
+    assert_true(asprintf(&p, "%s/%s", f->dir, name) > 0);
+    return p;
+}

@@ -35,4 +35,16 @@ char *ldt_part_file(const char *dir);
 /** Whether @p path exists. */
 int ldt_exists(const char *path);
 
+/** A test's temp directory and session (CMocka setup/teardown below). */
+typedef struct ldt_fixture {
+    char *dir;
+    ld_spark_session *s;
+} ldt_fixture;
+/** CMocka setup: *state becomes a new ldt_fixture. */
+int ldt_fixture_setup(void **state);
+/** CMocka teardown: frees the session, removes the directory. */
+int ldt_fixture_teardown(void **state);
+/** DIR/name of the fixture (free()). */
+char *ldt_path_in(const ldt_fixture *f, const char *name);
+
 #endif /* LDT_SPARK_TEST_H */

@@ -18,36 +18,10 @@
 
 #include "spark_test.h"
 
-typedef struct fixture {
-    char *dir;
-    ld_spark_session *s;
-} fixture;
-
-static int setup(void **state)
-{
-    fixture *f = calloc(1, sizeof *f);
-    f->dir = ldt_temp_dir();
-    f->s = ldt_session();
-    *state = f;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    fixture *f = *state;
-    ld_spark_session_free(f->s);
-    ldt_rm_rf(f->dir);
-    free(f->dir);
-    free(f);
-    return 0;
-}
-
-static char *path_in(const fixture *f, const char *name)
-{
-    char *p = NULL;
-    assert_true(asprintf(&p, "%s/%s", f->dir, name) > 0);
-    return p;
-}
+typedef ldt_fixture fixture;
+#define setup ldt_fixture_setup
+#define teardown ldt_fixture_teardown
+#define path_in ldt_path_in
 
 static ld_spark_frame *sql(fixture *f, const char *text)
 {
