@@ -30,6 +30,8 @@ int lds_buf_reserve(lds_buf *b, size_t extra)
 
 int lds_buf_append(lds_buf *b, const void *data, size_t length)
 {
+    if (length == 0)
+        return 0; /* data may be NULL then (an empty string) */
     if (lds_buf_reserve(b, length) != 0)
         return -1;
     memcpy(b->data + b->length, data, length);

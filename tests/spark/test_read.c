@@ -250,8 +250,9 @@ static void test_bad_input(void **state)
     ldt_write_file(p, "x\n", 2);
     assert_int_equal(ld_spark_read_uri(f->s, p, "avro", NULL, &frame, &e), LD_ERR_INVALID);
     assert_non_null(strstr(e.message, "'avro'"));
-    assert_int_equal(ld_spark_read_uri(f->s, p, "text", json_pack("{s:s}", "wholetext", "true"), &frame, &e),
-                     LD_ERR_INVALID);
+    json_t *unknown = json_pack("{s:s}", "wholetext", "true");
+    assert_int_equal(ld_spark_read_uri(f->s, p, "text", unknown, &frame, &e), LD_ERR_INVALID);
+    json_decref(unknown);
     assert_non_null(strstr(e.message, "wholetext"));
     char *missing = path_in(f, "missing.txt");
     assert_int_equal(ld_spark_read_uri(f->s, missing, "text", NULL, &frame, &e), LD_ERR_NOT_FOUND);
