@@ -134,6 +134,54 @@ int ld_spark_frame_to_arrow(ld_spark_frame *frame, struct ArrowArrayStream *out,
     return LD_OK;
 }
 
+/* The engine's Arrow scan asks for the schema several times and never releases what it
+ * gets: it is handed copies whose release does nothing, and the real schemas are
+ * released here once the import is over. */
+#define MAX_SCHEMAS 64
+
+typedef struct import_proxy {
+    struct ArrowArrayStream *inner;
+    struct ArrowSchema schemas[MAX_SCHEMAS];
+    int schema_count;
+} import_proxy;
+
+static void no_release(struct ArrowSchema *schema)
+{
+    schema->release = NULL;
+}
+
+static int proxy_get_schema(struct ArrowArrayStream *stream, struct ArrowSchema *out)
+{
+    import_proxy *p = stream->private_data;
+    if (p->schema_count == MAX_SCHEMAS)
+        return ENOMEM;
+    struct ArrowSchema *kept = &p->schemas[p->schema_count];
+    int rc = p->inner->get_schema(p->inner, kept);
+    if (rc != 0)
+        return rc;
+    p->schema_count++;
+    *out = *kept;
+    out->release = no_release;
+    return 0;
+}
+
+static int proxy_get_next(struct ArrowArrayStream *stream, struct ArrowArray *out)
+{
+    import_proxy *p = stream->private_data;
+    return p->inner->get_next(p->inner, out);
+}
+
+static const char *proxy_get_last_error(struct ArrowArrayStream *stream)
+{
+    import_proxy *p = stream->private_data;
+    return p->inner->get_last_error ? p->inner->get_last_error(p->inner) : NULL;
+}
+
+static void proxy_release(struct ArrowArrayStream *stream)
+{
+    stream->release = NULL; /* the inner stream is released by the importer */
+}
+
 int ld_spark_frame_from_arrow(ld_spark_session *session, struct ArrowArrayStream *stream,
                               ld_spark_frame **out, ld_error *error)
 {
@@ -159,8 +207,13 @@ int ld_spark_frame_from_arrow(ld_spark_session *session, struct ArrowArrayStream
     char *copy = (view && table) ? lds_printf("CREATE TEMP TABLE %s AS SELECT * FROM %s", table, view) : NULL;
     char *drop = view ? lds_printf("DROP VIEW IF EXISTS %s", view) : NULL;
     char *scan = table ? lds_printf("SELECT * FROM %s", table) : NULL;
-    int rc = (copy && drop && scan) ? LD_OK : ld_error_set(error, LD_ERR_NOMEM, "out of memory");
-    if (rc == LD_OK && duckdb_arrow_scan(session->con, view, (duckdb_arrow_stream)stream) == DuckDBError)
+    import_proxy *proxy = calloc(1, sizeof *proxy);
+    struct ArrowArrayStream wrapped = {proxy_get_schema, proxy_get_next, proxy_get_last_error,
+                                       proxy_release, proxy};
+    int rc = (copy && drop && scan && proxy) ? LD_OK : ld_error_set(error, LD_ERR_NOMEM, "out of memory");
+    if (proxy != NULL)
+        proxy->inner = stream;
+    if (rc == LD_OK && duckdb_arrow_scan(session->con, view, (duckdb_arrow_stream)&wrapped) == DuckDBError)
         rc = ld_error_set(error, LD_ERR_INVALID, "Arrow import: the engine cannot scan the stream (%s)",
                           stream->get_last_error ? (stream->get_last_error(stream) ? stream->get_last_error(stream) : "no detail") : "no detail");
     if (rc == LD_OK) {
@@ -168,9 +221,15 @@ int ld_spark_frame_from_arrow(ld_spark_session *session, struct ArrowArrayStream
         rc = lds_exec(session, copy, &inner);
         if (rc != LD_OK)
             ld_error_set(error, rc, "Arrow import failed: %s", inner.message);
+    }
+    if (view != NULL && drop != NULL) {
         ld_error ignored;
         lds_exec(session, drop, &ignored);
     }
+    for (int i = 0; proxy != NULL && i < proxy->schema_count; i++)
+        if (proxy->schemas[i].release != NULL)
+            proxy->schemas[i].release(&proxy->schemas[i]);
+    free(proxy);
     stream->release(stream);
     if (rc == LD_OK) {
         rc = lds_frame_new(session, scan, out, error);
