@@ -649,7 +649,7 @@ int ld_spark_udf_register(ld_spark_session *session, const char *name,
             duckdb_scalar_function_set_volatile(f);
         if (duckdb_register_scalar_function(session->con, f) == DuckDBError)
             rc = ld_error_set(error, LD_ERR_INVALID,
-                              "UDF %s: the engine refused it (a built-in function of that name?)", name);
+                              "UDF %s: the name is taken (a UDF registered before, or a built-in function)", name);
         duckdb_destroy_scalar_function(&f);
     }
     if (rc != LD_OK) {

@@ -60,7 +60,8 @@ typedef void (*ld_spark_udf_fn)(ld_spark_udf_call *call, void *payload);
 #define LD_SPARK_UDF_VOLATILE 0x2
 
 /**
- * Register @p fn as SQL function @p name in @p session (replacing a UDF of that name).
+ * Register @p fn as SQL function @p name in @p session. A name already taken (by a UDF
+ * registered before, or a built-in function) is refused.
  *
  * @param arg_types    borrowed array of @p arg_count SQL type names (see above).
  * @param return_type  SQL type name of the result.
@@ -69,7 +70,7 @@ typedef void (*ld_spark_udf_fn)(ld_spark_udf_call *call, void *payload);
  *                     @p free_payload is given, which the session calls when it is freed
  *                     (also when registration fails).
  * @return LD_OK; LD_ERR_UNSUPPORTED for a type not in the list (named);
- *         LD_ERR_INVALID for an empty name or a refused registration.
+ *         LD_ERR_INVALID for an empty name or a name already taken.
  */
 LD_EXTERN int ld_spark_udf_register(ld_spark_session *session, const char *name,
                                     const char *const *arg_types, size_t arg_count,

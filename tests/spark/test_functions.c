@@ -252,6 +252,11 @@ static void test_udfs(void **state)
     /* A failing UDF fails the query, naming the UDF and its message. */
     assert_null(ldt_query(s, "SELECT nullable(i - 3) FROM range(5) t(i)", &e));
     assert_non_null(strstr(e.message, "UDF nullable failed: negative value -3"));
+    /* A name already taken is refused; the first registration stays. */
+    assert_int_equal(ld_spark_udf_register(s, "headers", varchar, 1, "VARCHAR", 0, nullable_udf, NULL,
+                                           NULL, &e), LD_ERR_INVALID);
+    assert_non_null(strstr(e.message, "taken"));
+    expect(s, "SELECT headers('A:1')['A']", "1\n");
     /* Unsupported types are named. */
     const char *bad[] = {"HUGEINT"};
     assert_int_equal(ld_spark_udf_register(s, "bad", bad, 1, "VARCHAR", 0, nullable_udf, NULL,
