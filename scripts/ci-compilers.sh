@@ -3,9 +3,11 @@
 # (gcc is the default build of scripts/test.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+duckdb_dir=$(scripts/install-duckdb.sh --print-dir)
 for cc in gcc clang; do
   build=build-ci-$cc
-  [ -f "$build/build.ninja" ] || CC=$cc meson setup "$build" --werror >/dev/null
+  [ -f "$build/build.ninja" ] || CC=$cc meson setup "$build" --werror -Dspark=enabled \
+    "-Dduckdb_dir=$duckdb_dir" >/dev/null
   ninja -C "$build"
   echo "ci-compilers: $cc: built with -Werror"
 done

@@ -93,7 +93,7 @@ static void test_round_trips(void **state)
         ld_spark_frame *back = NULL;
         const char *read_format = cases[i].format;
         json_t *ro = strcmp(read_format, "csv") == 0 ? json_pack("{s:b}", "header", 1) : NULL;
-        if (strcmp(cases[i].compression, "zstd") == 0 && !strcmp(read_format, "parquet") == 0) {
+        if (strcmp(cases[i].compression, "zstd") == 0 && strcmp(read_format, "parquet") != 0) {
             /* Our readers gunzip by extension only; zstd text parts are checked by size. */
             struct stat st;
             assert_int_equal(stat(part, &st), 0);
