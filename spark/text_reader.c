@@ -16,6 +16,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <zlib.h>
+#include <zstd.h>
 
 #include <letsdata/matcher.h>
 
@@ -42,6 +43,9 @@ typedef struct text_state {
     const char *path;  /* the open file, or NULL */
     int fd;
     int gzip;
+    int zstd; /* .zst: zstd frames, one after another */
+    ZSTD_DStream *zs;
+    ZSTD_inBuffer zin;
     z_stream z;
     int z_live;
     int member_ended; /* a gzip member ended; more may follow */
@@ -73,6 +77,8 @@ static void close_file(text_state *st)
     if (st->z_live)
         inflateEnd(&st->z);
     st->z_live = 0;
+    ZSTD_freeDStream(st->zs);
+    st->zs = NULL;
     st->path = NULL;
 }
 
@@ -178,6 +184,15 @@ static int open_next(duckdb_function_info info, text_state *st)
         return fail(info, st, "cannot open", strerror(errno));
     posix_fadvise(st->fd, 0, 0, POSIX_FADV_SEQUENTIAL);
     st->gzip = ends_with(path, ".gz");
+    st->zstd = ends_with(path, ".zst") || ends_with(path, ".zstd");
+    if (st->zstd) {
+        if ((st->zs = ZSTD_createDStream()) == NULL)
+            return fail(info, st, "cannot start zstd", NULL);
+        ZSTD_initDStream(st->zs);
+        st->zin.src = st->in;
+        st->zin.size = st->zin.pos = 0;
+        st->member_ended = 1; /* nothing started: an empty file is fine */
+    }
     st->eof = 0;
     st->member_ended = 0;
     st->start = st->end = st->scan = 0;
@@ -190,9 +205,42 @@ static int open_next(duckdb_function_info info, text_state *st)
     return 0;
 }
 
+/* zstd: decompress more into buf[end, cap); a file must end at a frame's end. */
+static int fill_zstd(duckdb_function_info info, text_state *st)
+{
+    size_t before = st->end;
+    while (st->end == before && !st->eof) {
+        if (st->zin.pos == st->zin.size) {
+            ssize_t n;
+            do
+                n = read(st->fd, st->in, INPUT_BLOCK);
+            while (n < 0 && errno == EINTR);
+            if (n < 0)
+                return fail(info, st, "cannot read", strerror(errno));
+            if (n == 0) {
+                if (!st->member_ended)
+                    return fail(info, st, "corrupt zstd: the file ends inside a frame (truncated)", NULL);
+                st->eof = 1;
+                break;
+            }
+            st->zin.size = (size_t)n;
+            st->zin.pos = 0;
+        }
+        ZSTD_outBuffer out = {st->buf + st->end, st->cap - st->end, 0};
+        size_t r = ZSTD_decompressStream(st->zs, &out, &st->zin);
+        if (ZSTD_isError(r))
+            return fail(info, st, "corrupt zstd", ZSTD_getErrorName(r));
+        st->end += out.pos;
+        st->member_ended = r == 0;
+    }
+    return 0;
+}
+
 /* Read more bytes of the open file into buf[end, cap). */
 static int fill(duckdb_function_info info, text_state *st)
 {
+    if (st->zstd)
+        return fill_zstd(info, st);
     if (!st->gzip) {
         ssize_t n;
         do

@@ -31,7 +31,8 @@
  * | `csv` | `_c0`, `_c1`, ... or the header's names; all VARCHAR | `header` (false), `sep`/`delimiter` (`,`), `quote` (`"`), `escape` (`\`), `inferSchema` (false: true types columns), `nullValue` |
  * | `parquet` | from the file | none |
  *
- * Files ending in `.gz` are gunzipped, including multi-member gzip (Common Crawl);
+ * Files ending in `.gz` are gunzipped, including multi-member gzip (Common Crawl), and
+ * files ending in `.zst` are decompressed (zstd);
  * text is split by the SDK's streaming splitter in C, and invalid UTF-8 in text
  * becomes U+FFFD as in Spark. A separator at the very end of a file makes no empty
  * last record.
