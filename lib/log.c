@@ -19,6 +19,25 @@
 static atomic_int current_level = -1;
 
 static pthread_mutex_t sink_lock = PTHREAD_MUTEX_INITIALIZER;
+
+/* A process that forks while another thread writes a line (serve --isolate, run
+ * --isolate) would give the child a sink_lock that no thread of the child will ever
+ * release, and a handler that logs there would hang. Hold the lock across fork(), so
+ * both sides start with it free. */
+static void lock_for_fork(void)
+{
+    pthread_mutex_lock(&sink_lock);
+}
+
+static void unlock_after_fork(void)
+{
+    pthread_mutex_unlock(&sink_lock);
+}
+
+__attribute__((constructor)) static void register_fork_handlers(void)
+{
+    pthread_atfork(lock_for_fork, unlock_after_fork, unlock_after_fork);
+}
 static ld_log_sink_fn sink_fn;
 static void *sink_payload;
 
